@@ -1,0 +1,1 @@
+"""Gridbot core: configuration, cases, routing, lifecycle; no Telegram."""

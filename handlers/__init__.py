@@ -1,0 +1,1 @@
+"""Telegram adapter: updates in, messages out."""

@@ -1,0 +1,1 @@
+"""Pure parsing of resident messages."""

@@ -1,0 +1,1 @@
+"""A local Telegram Bot API server and a WeChat-style web chat."""
