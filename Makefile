@@ -1,0 +1,47 @@
+# Gridbot: `make demo` and `make test` work on a fresh machine (Python 3.11, no token, no internet
+# beyond the package registries).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+# Chinese glyphs for the browser screenshots and the charts.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+.PHONY: demo test bench lint setup system-deps clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Debian's Chromium (for the browser tests) and a CJK font; needs root, skipped when present.
+system-deps:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+	      || echo "warning: could not install chromium/fonts; browser tests will say so"; \
+	  else \
+	    echo "note: run as root (or install chromium and fonts-wqy-microhei) for the browser tests"; \
+	  fi; \
+	fi
+
+demo: setup
+	$(BIN)/gridbot demo --config examples/zhenhai.toml
+
+test: setup system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: setup
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache gridbot-data tests/artifacts

@@ -1,0 +1,169 @@
+"""SQL for cases: insert with a yearly human number, read, update, list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import aiosqlite
+
+from storage.records import CaseRecord, NewCase
+
+_COLUMNS = (
+    "id, number, grid_id, community_id, street_id, reporter_id, reporter_name, anonymous, "
+    "chat_id, message_id, text, category, level, urgent, location, confidence, status, "
+    "assignee_id, department_id, accept_due, resolve_due, created_at, updated_at, accepted_at, "
+    "resolved_at, closed_at, reopen_count, escalation_count, overdue, card_chat_id, card_message_id"
+)
+_BOOLEAN = {"anonymous", "urgent", "overdue"}
+UPDATABLE = frozenset(
+    {
+        "text",
+        "category",
+        "level",
+        "urgent",
+        "location",
+        "status",
+        "assignee_id",
+        "department_id",
+        "accept_due",
+        "resolve_due",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "reopen_count",
+        "escalation_count",
+        "overdue",
+        "card_chat_id",
+        "card_message_id",
+        "anonymous",
+    }
+)
+
+
+def _record(row: aiosqlite.Row | tuple[Any, ...]) -> CaseRecord:
+    values = list(row)
+    record = CaseRecord(*values)
+    record.anonymous = bool(record.anonymous)
+    record.urgent = bool(record.urgent)
+    record.overdue = bool(record.overdue)
+    return record
+
+
+async def next_number(conn: aiosqlite.Connection, year: int) -> str:
+    """The next human case number of the year, like 2026-000123 (inside a write transaction)."""
+    async with conn.execute(
+        "INSERT INTO case_counters (year, last) VALUES (?, 1) "
+        "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        (year,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return f"{year}-{int(row[0]):06d}"
+
+
+async def insert_case(
+    conn: aiosqlite.Connection, new: NewCase, *, number: str, status: str, now: int
+) -> int | None:
+    """Insert a case; None when this (chat, message) already made one."""
+    async with conn.execute(
+        "INSERT INTO cases (number, grid_id, community_id, street_id, reporter_id, reporter_name,"
+        " anonymous, chat_id, message_id, text, category, level, urgent, location, confidence,"
+        " status, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING id",
+        (
+            number,
+            new.grid_id,
+            new.community_id,
+            new.street_id,
+            new.reporter_id,
+            new.reporter_name,
+            int(new.anonymous),
+            new.chat_id,
+            new.message_id,
+            new.text,
+            new.category,
+            new.level,
+            int(new.urgent),
+            new.location,
+            new.confidence,
+            status,
+            now,
+            now,
+        ),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def get_case(conn: aiosqlite.Connection, case_id: int) -> CaseRecord | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE id = ?", (case_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _record(row)
+
+
+async def get_case_by_number(conn: aiosqlite.Connection, number: str) -> CaseRecord | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE number = ?", (number,)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else _record(row)
+
+
+async def get_case_by_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> CaseRecord | None:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM cases WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _record(row)
+
+
+async def update_case(conn: aiosqlite.Connection, case_id: int, now: int, **fields: Any) -> None:
+    """Set the given columns (only those a transition may change) and the update time."""
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise ValueError(f"cases has no updatable column {sorted(unknown)}")
+    names = sorted(fields)
+    values = [int(v) if name in _BOOLEAN else v for name, v in ((n, fields[n]) for n in names)]
+    assignments = ", ".join(f"{name} = ?" for name in names + ["updated_at"])
+    await conn.execute(f"UPDATE cases SET {assignments} WHERE id = ?", (*values, now, case_id))
+
+
+async def list_cases(
+    conn: aiosqlite.Connection,
+    *,
+    assignee_id: int | None = None,
+    reporter_id: int | None = None,
+    grid_id: str | None = None,
+    statuses: Iterable[str] | None = None,
+    limit: int = 50,
+) -> list[CaseRecord]:
+    """Cases filtered by the given fields, urgent first, then oldest first."""
+    where, params = [], []
+    for column, value in (
+        ("assignee_id", assignee_id),
+        ("reporter_id", reporter_id),
+        ("grid_id", grid_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if statuses is not None:
+        statuses = list(statuses)
+        where.append(f"status IN ({', '.join('?' * len(statuses))})")
+        params.extend(statuses)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    order = "ORDER BY urgent DESC, created_at ASC, id ASC"
+    if reporter_id is not None and assignee_id is None:
+        order = "ORDER BY created_at DESC, id DESC"
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM cases {clause} {order} LIMIT ?", (*params, limit)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [_record(row) for row in rows]
+
+
+async def count_cases(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT COUNT(*) FROM cases") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])

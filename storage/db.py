@@ -1,0 +1,108 @@
+"""The SQLite connection: pragmas, numbered migrations and the write discipline."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The numbered migrations shipped in storage/migrations, in order: (number, name, sql)."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 001, 002, … without gaps: {numbers}")
+    return found
+
+
+class Database:
+    """One connection per process; writes are serialised so handlers never meet a locked database.
+
+    SQLite allows one writer at a time. Inside a process an asyncio lock orders the writers;
+    `BEGIN IMMEDIATE` with a busy timeout covers a second process on the same file (WAL lets
+    readers go on meanwhile).
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (or create) the database file and bring its schema up to date."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        db = cls(conn, path)
+        await db._migrate()
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def schema_version(self) -> int:
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        for number, name, sql in migrations():
+            if number <= current:
+                continue
+            async with self._write_lock:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # executescript would commit on its own; run statement by statement instead.
+                    for statement in _split_sql(sql):
+                        await self._conn.execute(statement)
+                    await self._conn.execute(f"PRAGMA user_version = {number}")
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise RuntimeError(f"migration {name} failed") from None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: all of it or nothing, one writer at a time."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The connection for reads outside a transaction (WAL gives a consistent snapshot)."""
+        return self._conn
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; our scripts keep one `;` at the end of each statement."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    text = "\n".join(line.split("--", 1)[0] if "'" not in line else line for line in lines)
+    return [part.strip() for part in text.split(";") if part.strip()]

@@ -1,0 +1,54 @@
+"""SQL for the audit trail: one row per change of a case, never updated or deleted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from storage.records import EventRecord
+
+
+async def insert_event(
+    conn: aiosqlite.Connection,
+    *,
+    case_id: int,
+    at: int,
+    actor_id: int | None,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    async with conn.execute(
+        "INSERT INTO case_events (case_id, at, actor_id, action, from_status, to_status,"
+        " note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            case_id,
+            at,
+            actor_id,
+            action,
+            from_status,
+            to_status,
+            note,
+            json.dumps(data, ensure_ascii=False) if data else None,
+        ),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def list_events(conn: aiosqlite.Connection, case_id: int) -> list[EventRecord]:
+    """A case's events in the order they happened."""
+    async with conn.execute(
+        "SELECT id, case_id, at, actor_id, action, from_status, to_status, note, data"
+        " FROM case_events WHERE case_id = ? ORDER BY id",
+        (case_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [
+        EventRecord(*row[:8], data=json.loads(row[8]) if row[8] else {})  # type: ignore[misc]
+        for row in rows
+    ]

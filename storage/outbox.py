@@ -1,0 +1,100 @@
+"""SQL for the outbox: notices queued with the change that caused them, drained by a sender."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Notice, OutboxRecord
+
+_COLUMNS = (
+    "id, case_id, kind, chat_id, payload, dedupe_key, created_at, not_before, status, attempts,"
+    " sent_at, message_id, last_error"
+)
+
+
+def _record(row: Any) -> OutboxRecord:
+    values = list(row)
+    values[4] = json.loads(values[4]) if values[4] else {}
+    return OutboxRecord(*values)
+
+
+async def enqueue(conn: aiosqlite.Connection, notice: Notice, *, now: int) -> int | None:
+    """Queue a notice; None when one with the same dedupe key was queued before."""
+    async with conn.execute(
+        "INSERT INTO outbox (case_id, kind, chat_id, payload, dedupe_key, created_at, not_before)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        (
+            notice.case_id,
+            notice.kind,
+            notice.chat_id,
+            json.dumps(notice.payload, ensure_ascii=False),
+            notice.dedupe_key,
+            now,
+            notice.not_before if notice.not_before is not None else now,
+        ),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def due(conn: aiosqlite.Connection, *, now: int, limit: int = 100) -> list[OutboxRecord]:
+    """Pending notices whose time has come, oldest first."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ?"
+        " ORDER BY not_before, id LIMIT ?",
+        (now, limit),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [_record(row) for row in rows]
+
+
+async def next_due_at(conn: aiosqlite.Connection) -> int | None:
+    """When the earliest pending notice becomes due."""
+    async with conn.execute(
+        "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+async def mark_sent(
+    conn: aiosqlite.Connection, outbox_id: int, *, now: int, message_id: int | None
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1,"
+        " last_error = NULL WHERE id = ?",
+        (now, message_id, outbox_id),
+    )
+
+
+async def mark_retry(
+    conn: aiosqlite.Connection, outbox_id: int, *, not_before: int, error: str
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+        (not_before, error[:500], outbox_id),
+    )
+
+
+async def mark_failed(conn: aiosqlite.Connection, outbox_id: int, *, error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (error[:500], outbox_id),
+    )
+
+
+async def list_for_case(conn: aiosqlite.Connection, case_id: int) -> list[OutboxRecord]:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE case_id = ? ORDER BY id", (case_id,)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [_record(row) for row in rows]
+
+
+async def get(conn: aiosqlite.Connection, outbox_id: int) -> OutboxRecord | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else _record(row)

@@ -1,0 +1,46 @@
+"""SQL for the users the bot has met."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.records import UserRecord
+
+
+async def upsert_user(
+    conn: aiosqlite.Connection, *, user_id: int, name: str, username: str | None, now: int
+) -> None:
+    """Remember a user, refreshing the name they go by now."""
+    await conn.execute(
+        "INSERT INTO users (id, name, username, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, username = excluded.username,"
+        " last_seen = excluded.last_seen",
+        (user_id, name, username, now, now),
+    )
+
+
+async def set_started(conn: aiosqlite.Connection, user_id: int, started: bool) -> None:
+    await conn.execute(
+        "UPDATE users SET started_bot = ?, blocked = CASE WHEN ? THEN 0 ELSE blocked END"
+        " WHERE id = ?",
+        (int(started), int(started), user_id),
+    )
+
+
+async def set_blocked(conn: aiosqlite.Connection, user_id: int) -> None:
+    await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+
+
+async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRecord | None:
+    async with conn.execute(
+        "SELECT id, name, username, started_bot, blocked, first_seen, last_seen"
+        " FROM users WHERE id = ?",
+        (user_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    record = UserRecord(*row)
+    record.started_bot = bool(record.started_bot)
+    record.blocked = bool(record.blocked)
+    return record
