@@ -1,0 +1,99 @@
+"""The `gridbot` command: the one composition root, which may import every layer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+DEFAULT_CONFIG = "examples/zhenhai.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gridbot", description="网格通 Gridbot: resident reports in grid group chats."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("file")
+    check.add_argument("--json", action="store_true", help="print the normalised configuration")
+
+    classify = commands.add_parser("classify", help="parse a message as the bot would")
+    classify.add_argument("text", nargs="?", help="the message (omit with --jsonl)")
+    classify.add_argument("--jsonl", action="store_true", help='read {"id", "text"} lines on stdin')
+    classify.add_argument("--config", help="also know this configuration's place names")
+
+    evaluate = commands.add_parser("eval", help="score the parser on labelled JSON lines")
+    evaluate.add_argument("file")
+
+    commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
+
+    run = commands.add_parser("run", help="run the bot against TELEGRAM_API_BASE_URL")
+    run.add_argument("--config", required=True)
+    run.add_argument("--db", default="gridbot.sqlite3")
+
+    demo = commands.add_parser("demo", help="the local Telegram, its web chat and the bot")
+    demo.add_argument("--config", default=DEFAULT_CONFIG)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--data", default="gridbot-data", help="folder for the demo's database")
+    choice = demo.add_mutually_exclusive_group()
+    choice.add_argument("--reset", action="store_true", help="start from empty data")
+    choice.add_argument("--keep", action="store_true", help="reuse the data of the last run")
+    return parser
+
+
+def _places(config_path: str | None) -> list[str]:
+    if not config_path:
+        return []
+    from bot.config import load_config
+
+    return load_config(config_path).place_names()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check-config":
+        from bot.config_summary import check_config_command
+
+        return check_config_command(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
+    if args.command == "classify":
+        from bot.config import ConfigError
+        from nlp.commands import classify_command
+
+        if not args.jsonl and args.text is None:
+            print("gridbot classify: give a TEXT or --jsonl", file=sys.stderr)
+            return 2
+        try:
+            places = _places(args.config)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
+        return classify_command(
+            args.text, jsonl=args.jsonl, places=places, inp=sys.stdin, out=sys.stdout
+        )
+    if args.command == "eval":
+        from nlp.commands import eval_command
+
+        return eval_command(args.file, out=sys.stdout)
+    if args.command == "train":
+        from nlp.commands import train_command
+
+        return train_command(out=sys.stdout)
+    if args.command == "run":
+        from bot.runner import run_command
+
+        return run_command(args.config, db_path=args.db)
+    if args.command == "demo":
+        from bot.demo import demo_command
+
+        return demo_command(
+            args.config, host=args.host, port=args.port, data=args.data,
+            reset=True if args.reset else False if args.keep else None,
+        )  # fmt: skip
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

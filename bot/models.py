@@ -1,0 +1,73 @@
+"""The vocabulary of a case's life: its states, the actions that move it, who acts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    REOPENED = "reopened"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES: frozenset[CaseStatus] = frozenset(
+    {
+        CaseStatus.NEW,
+        CaseStatus.ASSIGNED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.ESCALATED,
+        CaseStatus.REOPENED,
+    }
+)
+FINAL_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.CLOSED, CaseStatus.REJECTED})
+
+
+class Action(StrEnum):
+    OPEN = "open"  # the case is created (NEW); always followed by ASSIGN in the same transaction
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    RESOLVE = "resolve"
+    ESCALATE = "escalate"
+    REASSIGN = "reassign"
+    REJECT = "reject"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    EDIT = "edit"  # the reporter edited the message; the state stays
+
+
+class Role(StrEnum):
+    """How an actor stands to one case."""
+
+    REPORTER = "reporter"
+    ASSIGNEE = "assignee"
+    SUPERVISOR = "supervisor"  # above the case's level, in the chain of its grid
+    ADMIN = "admin"
+    SYSTEM = "system"  # timers and intake, never a person
+
+
+class Score(StrEnum):
+    SATISFIED = "satisfied"  # 👍 满意
+    BASIC = "basic"  # 👌 基本满意
+    UNSATISFIED = "unsatisfied"  # 👎 不满意
+
+
+class NoticeKind(StrEnum):
+    """What a notice says; each adapter renders the words."""
+
+    CASE_CARD = "case_card"  # the card in the group, sent once per case
+    CARD_UPDATE = "card_update"  # edit that card to the case's current state
+    ASSIGNED = "assigned"  # to the assignee, privately, with the action buttons
+    INFORM = "inform"  # to people who should know (urgent, level above)
+    REPORTER_UPDATE = "reporter_update"  # accepted / resolved / escalated / rejected
+    RATING_REQUEST = "rating_request"  # 👍 满意 / 👌 基本满意 / 👎 不满意
+    RESOLUTION = "resolution"  # the resolution message in the group, where likes are counted
+    SUPERVISOR_ALERT = "supervisor_alert"  # unsatisfied rating, escalation
+    REMINDER = "reminder"  # 催办 before a deadline
+    DIGEST = "digest"  # morning digest, weekly summary
+    TEXT = "text"  # a plain message rendered from the payload

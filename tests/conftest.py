@@ -1,0 +1,41 @@
+"""Fixtures shared across the suite: the example configuration, a fresh database, a held clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Config, load_config
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "zhenhai.toml"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_ts(text: str) -> int:
+    """UTC seconds of a Shanghai wall-clock time written like '2026-11-25 10:00'."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=SHANGHAI).timestamp())
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config(EXAMPLE)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # A Wednesday morning in office hours, far from any holiday.
+    return ManualClock(local_ts("2026-11-25 10:00"))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "gridbot.sqlite3")
+    yield database
+    await database.close()

@@ -1,0 +1,113 @@
+"""Storage: migrations, the one-case-per-message rule, concurrency without lock errors."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.lifecycle import Lifecycle
+from storage import cases as case_sql
+from storage.db import Database, migrations
+from tests.factories import new_case
+
+
+async def test_migrations_bring_an_empty_file_to_the_latest_schema(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "new.sqlite3")
+    try:
+        assert await db.schema_version() == len(migrations())
+        async with db.reader.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
+            tables = {row[0] for row in await cur.fetchall()}
+        assert {"cases", "case_events", "attachments", "ratings", "outbox", "users"} <= tables
+        async with db.reader.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+        async with db.reader.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_reopening_keeps_the_data_and_applies_nothing_twice(
+    tmp_path: Path, config: Config, clock: ManualClock
+) -> None:
+    path = tmp_path / "again.sqlite3"
+    db = await Database.open(path)
+    await Lifecycle(db, config, clock).open_case(new_case(config), group_chat_id=None)
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == len(migrations())
+        assert await case_sql.count_cases(db.reader) == 1
+    finally:
+        await db.close()
+
+
+async def test_foreign_keys_refuse_an_event_for_a_missing_case(db: Database) -> None:
+    try:
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO case_events (case_id, at, action, to_status) VALUES (999, 0, 'x', 'y')"
+            )
+    except Exception as error:  # sqlite3.IntegrityError through aiosqlite
+        assert "FOREIGN KEY" in str(error)
+    else:
+        raise AssertionError("an event for a missing case was stored")
+
+
+async def test_the_same_message_delivered_concurrently_makes_one_case(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    report = new_case(config, message_id=77)
+    results = await asyncio.gather(
+        *(lifecycle.open_case(report, group_chat_id=None) for _ in range(10))
+    )
+    created = [r for r in results if r is not None]
+    assert len(created) == 1
+    assert await case_sql.count_cases(db.reader) == 1
+    # The duplicates gave their numbers back: the next case continues without a gap.
+    second = await lifecycle.open_case(new_case(config), group_chat_id=None)
+    assert second is not None and second.case.number == "2026-000002"
+
+
+async def test_two_hundred_concurrent_creations_meet_no_lock(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    grids = [g.id for g in config.grids()]
+    reports = [new_case(config, grids[i % len(grids)]) for i in range(200)]
+    results = await asyncio.gather(*(lifecycle.open_case(r, group_chat_id=None) for r in reports))
+    numbers = sorted(r.case.number for r in results if r is not None)
+    assert numbers == [f"2026-{i:06d}" for i in range(1, 201)]
+
+
+async def test_two_connections_on_one_file_write_without_lock_errors(
+    tmp_path: Path, config: Config, clock: ManualClock
+) -> None:
+    path = tmp_path / "shared.sqlite3"
+    first, second = await Database.open(path), await Database.open(path)
+    try:
+        a, b = Lifecycle(first, config, clock), Lifecycle(second, config, clock)
+        jobs = [
+            (a if i % 2 else b).open_case(new_case(config), group_chat_id=None) for i in range(60)
+        ]
+        results = await asyncio.gather(*jobs)
+        assert all(r is not None for r in results)
+        assert await case_sql.count_cases(first.reader) == 60
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_case_numbers_start_again_each_year(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    from tests.conftest import local_ts
+
+    lifecycle = Lifecycle(db, config, clock)
+    clock.set(local_ts("2026-12-31 23:50"))
+    late = await lifecycle.open_case(new_case(config), group_chat_id=None)
+    clock.set(local_ts("2027-01-01 00:10"))
+    early = await lifecycle.open_case(new_case(config), group_chat_id=None)
+    assert (late.case.number, early.case.number) == ("2026-000001", "2027-000001")
