@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -178,22 +179,24 @@ class Calendar(_Model):
             ) from None
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Calendar:
-        problems = []
-        if self.work_start >= self.work_end:
-            problems.append(
-                f"work_start {self.work_start:%H:%M} must be before work_end {self.work_end:%H:%M}"
-            )
-        both = sorted(set(self.holidays) & set(self.workdays))
+    @field_validator("work_end")
+    @classmethod
+    def _end_after_start(cls, value: time, info: ValidationInfo) -> time:
+        start = info.data.get("work_start")
+        if start is not None and start >= value:
+            raise ValueError(f"work_end {value:%H:%M} must be after work_start {start:%H:%M}")
+        return value
+
+    @field_validator("workdays")
+    @classmethod
+    def _not_holidays(cls, value: list[date], info: ValidationInfo) -> list[date]:
+        both = sorted(set(info.data.get("holidays", [])) & set(value))
         if both:
             days = ", ".join(d.isoformat() for d in both)
-            problems.append(
+            raise ValueError(
                 f"{days} listed both in holidays and in workdays (调休); a day can only be one"
             )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -207,14 +210,15 @@ class QuietHours(_Model):
     start: time = time(22, 0)
     end: time = time(7, 30)
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> QuietHours:
-        if self.start == self.end:
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, value: time, info: ValidationInfo) -> time:
+        if info.data.get("start") == value:
             raise ValueError(
-                f"start and end are both {self.start:%H:%M}; quiet hours must have a length "
+                f"start and end are both {value:%H:%M}; quiet hours must have a length "
                 "(remove the [quiet_hours] table to use 22:00-07:30)"
             )
-        return self
+        return value
 
 
 class IntakeSettings(_Model):
@@ -587,6 +591,11 @@ def _unknown_field_message(loc: tuple[Any, ...]) -> str:
     model = _model_at(loc)
     if model is None:
         return f"unknown field {name!r}"
+    if model is not Config and name in Config.model_fields and len(loc) == 2:
+        return (
+            f"unknown field {name!r} in [{loc[0]}]; top-level keys such as {name!r} must come "
+            "before the first [table] header, or TOML puts them inside that table"
+        )
     allowed = list(model.model_fields)
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
@@ -811,6 +820,7 @@ class _LineFinder:
         path = ""
         for i, part in enumerate(parts):
             path = _join(path, part)
+            self._note(path, self._lineno)
             last = i == len(parts) - 1
             if last and array:
                 n = self._counts.get(path, 0)
