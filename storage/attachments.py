@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.rows import first as _first
+
 
 @dataclass(slots=True)
 class Attachment:
@@ -32,18 +34,25 @@ async def add_attachment(
     longitude: float | None = None,
     message_id: int | None = None,
 ) -> int:
-    async with conn.execute(
-        "INSERT INTO attachments (case_id, kind, file_id, latitude, longitude, added_by,"
-        " message_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (case_id, kind, file_id, latitude, longitude, added_by, message_id, at),
-    ) as cursor:
-        return int((await cursor.fetchone())[0])
+    return int(
+        (
+            _first(
+                await conn.execute_fetchall(
+                    "INSERT INTO attachments (case_id, kind, file_id, latitude, longitude, added_by,"
+                    " message_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (case_id, kind, file_id, latitude, longitude, added_by, message_id, at),
+                )
+            )
+        )[0]
+    )
 
 
 async def list_attachments(conn: aiosqlite.Connection, case_id: int) -> list[Attachment]:
-    async with conn.execute(
-        "SELECT id, case_id, kind, file_id, latitude, longitude, added_by, message_id, at"
-        " FROM attachments WHERE case_id = ? ORDER BY id",
-        (case_id,),
-    ) as cursor:
-        return [Attachment(*row) for row in await cursor.fetchall()]
+    return [
+        Attachment(*row)
+        for row in await conn.execute_fetchall(
+            "SELECT id, case_id, kind, file_id, latitude, longitude, added_by, message_id, at"
+            " FROM attachments WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        )
+    ]

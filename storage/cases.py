@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import CaseRecord, NewCase
+from storage.rows import first as _first
 
 _COLUMNS = (
     "id, number, grid_id, community_id, street_id, reporter_id, reporter_name, anonymous, "
@@ -52,12 +53,13 @@ def _record(row: aiosqlite.Row | tuple[Any, ...]) -> CaseRecord:
 
 async def next_number(conn: aiosqlite.Connection, year: int) -> str:
     """The next human case number of the year, like 2026-000123 (inside a write transaction)."""
-    async with conn.execute(
-        "INSERT INTO case_counters (year, last) VALUES (?, 1) "
-        "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        (year,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            "INSERT INTO case_counters (year, last) VALUES (?, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            (year,),
+        )
+    )
     return f"{year}-{int(row[0]):06d}"
 
 
@@ -65,56 +67,61 @@ async def insert_case(
     conn: aiosqlite.Connection, new: NewCase, *, number: str, status: str, now: int
 ) -> int | None:
     """Insert a case; None when this (chat, message) already made one."""
-    async with conn.execute(
-        "INSERT INTO cases (number, grid_id, community_id, street_id, reporter_id, reporter_name,"
-        " anonymous, chat_id, message_id, text, category, level, urgent, location, confidence,"
-        " status, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING id",
-        (
-            number,
-            new.grid_id,
-            new.community_id,
-            new.street_id,
-            new.reporter_id,
-            new.reporter_name,
-            int(new.anonymous),
-            new.chat_id,
-            new.message_id,
-            new.text,
-            new.category,
-            new.level,
-            int(new.urgent),
-            new.location,
-            new.confidence,
-            status,
-            now,
-            now,
-        ),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            "INSERT INTO cases (number, grid_id, community_id, street_id, reporter_id, reporter_name,"
+            " anonymous, chat_id, message_id, text, category, level, urgent, location, confidence,"
+            " status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING id",
+            (
+                number,
+                new.grid_id,
+                new.community_id,
+                new.street_id,
+                new.reporter_id,
+                new.reporter_name,
+                int(new.anonymous),
+                new.chat_id,
+                new.message_id,
+                new.text,
+                new.category,
+                new.level,
+                int(new.urgent),
+                new.location,
+                new.confidence,
+                status,
+                now,
+                now,
+            ),
+        )
+    )
     return None if row is None else int(row[0])
 
 
 async def get_case(conn: aiosqlite.Connection, case_id: int) -> CaseRecord | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE id = ?", (case_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+    )
     return None if row is None else _record(row)
 
 
 async def get_case_by_number(conn: aiosqlite.Connection, number: str) -> CaseRecord | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE number = ?", (number,)) as cur:
-        row = await cur.fetchone()
+    row = _first(
+        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM cases WHERE number = ?", (number,))
+    )
     return None if row is None else _record(row)
 
 
 async def get_case_by_message(
     conn: aiosqlite.Connection, chat_id: int, message_id: int
 ) -> CaseRecord | None:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM cases WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM cases WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+    )
     return None if row is None else _record(row)
 
 
@@ -156,14 +163,12 @@ async def list_cases(
     order = "ORDER BY urgent DESC, created_at ASC, id ASC"
     if reporter_id is not None and assignee_id is None:
         order = "ORDER BY created_at DESC, id DESC"
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT {_COLUMNS} FROM cases {clause} {order} LIMIT ?", (*params, limit)
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [_record(row) for row in rows]
 
 
 async def count_cases(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT COUNT(*) FROM cases") as cursor:
-        row = await cursor.fetchone()
+    row = _first(await conn.execute_fetchall("SELECT COUNT(*) FROM cases"))
     return int(row[0])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.rows import first as _first
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -61,8 +63,7 @@ class Database:
         await self._conn.close()
 
     async def schema_version(self) -> int:
-        async with self._conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = _first(await self._conn.execute_fetchall("PRAGMA user_version"))
         return int(row[0])
 
     async def _migrate(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import EventRecord
+from storage.rows import first as _first
 
 
 async def insert_event(
@@ -22,32 +23,32 @@ async def insert_event(
     note: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    async with conn.execute(
-        "INSERT INTO case_events (case_id, at, actor_id, action, from_status, to_status,"
-        " note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            case_id,
-            at,
-            actor_id,
-            action,
-            from_status,
-            to_status,
-            note,
-            json.dumps(data, ensure_ascii=False) if data else None,
-        ),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            "INSERT INTO case_events (case_id, at, actor_id, action, from_status, to_status,"
+            " note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                case_id,
+                at,
+                actor_id,
+                action,
+                from_status,
+                to_status,
+                note,
+                json.dumps(data, ensure_ascii=False) if data else None,
+            ),
+        )
+    )
     return int(row[0])
 
 
 async def list_events(conn: aiosqlite.Connection, case_id: int) -> list[EventRecord]:
     """A case's events in the order they happened."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT id, case_id, at, actor_id, action, from_status, to_status, note, data"
         " FROM case_events WHERE case_id = ? ORDER BY id",
         (case_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
         EventRecord(*row[:8], data=json.loads(row[8]) if row[8] else {})  # type: ignore[misc]
         for row in rows

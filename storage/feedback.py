@@ -5,16 +5,28 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.records import RatingRecord
+from storage.rows import first as _first
 
 
 async def insert_rating(conn: aiosqlite.Connection, rating: RatingRecord) -> bool:
     """Record the reporter's rating for this resolution round; False if it was already rated."""
-    async with conn.execute(
-        "INSERT INTO ratings (case_id, round, rater_id, score, reason, at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, round) DO NOTHING RETURNING id",
-        (rating.case_id, rating.round, rating.rater_id, rating.score, rating.reason, rating.at),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        _first(
+            await conn.execute_fetchall(
+                "INSERT INTO ratings (case_id, round, rater_id, score, reason, at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, round) DO NOTHING RETURNING id",
+                (
+                    rating.case_id,
+                    rating.round,
+                    rating.rater_id,
+                    rating.score,
+                    rating.reason,
+                    rating.at,
+                ),
+            )
+        )
+        is not None
+    )
 
 
 async def set_rating_reason(
@@ -26,34 +38,52 @@ async def set_rating_reason(
 
 
 async def list_ratings(conn: aiosqlite.Connection, case_id: int) -> list[RatingRecord]:
-    async with conn.execute(
-        "SELECT case_id, round, rater_id, score, reason, at FROM ratings"
-        " WHERE case_id = ? ORDER BY round",
-        (case_id,),
-    ) as cursor:
-        return [RatingRecord(*row) for row in await cursor.fetchall()]
+    return [
+        RatingRecord(*row)
+        for row in await conn.execute_fetchall(
+            "SELECT case_id, round, rater_id, score, reason, at FROM ratings"
+            " WHERE case_id = ? ORDER BY round",
+            (case_id,),
+        )
+    ]
 
 
 async def add_like(conn: aiosqlite.Connection, case_id: int, user_id: int, now: int) -> bool:
     """A like from one resident; False when they had already liked this case."""
-    async with conn.execute(
-        "INSERT INTO likes (case_id, user_id, at) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING case_id",
-        (case_id, user_id, now),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        _first(
+            await conn.execute_fetchall(
+                "INSERT INTO likes (case_id, user_id, at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING case_id",
+                (case_id, user_id, now),
+            )
+        )
+        is not None
+    )
 
 
 async def remove_like(conn: aiosqlite.Connection, case_id: int, user_id: int) -> bool:
-    async with conn.execute(
-        "DELETE FROM likes WHERE case_id = ? AND user_id = ? RETURNING case_id", (case_id, user_id)
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        _first(
+            await conn.execute_fetchall(
+                "DELETE FROM likes WHERE case_id = ? AND user_id = ? RETURNING case_id",
+                (case_id, user_id),
+            )
+        )
+        is not None
+    )
 
 
 async def count_likes(conn: aiosqlite.Connection, case_id: int) -> int:
-    async with conn.execute("SELECT COUNT(*) FROM likes WHERE case_id = ?", (case_id,)) as cur:
-        return int((await cur.fetchone())[0])
+    return int(
+        (
+            _first(
+                await conn.execute_fetchall(
+                    "SELECT COUNT(*) FROM likes WHERE case_id = ?", (case_id,)
+                )
+            )
+        )[0]
+    )
 
 
 async def add_follower(
@@ -66,14 +96,25 @@ async def add_follower(
     now: int,
 ) -> bool:
     """Link a repeated report to the first case; False if this message was linked already."""
-    async with conn.execute(
-        "INSERT INTO followers (case_id, user_id, chat_id, message_id, at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING case_id",
-        (case_id, user_id, chat_id, message_id, now),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        _first(
+            await conn.execute_fetchall(
+                "INSERT INTO followers (case_id, user_id, chat_id, message_id, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING case_id",
+                (case_id, user_id, chat_id, message_id, now),
+            )
+        )
+        is not None
+    )
 
 
 async def count_followers(conn: aiosqlite.Connection, case_id: int) -> int:
-    async with conn.execute("SELECT COUNT(*) FROM followers WHERE case_id = ?", (case_id,)) as c:
-        return int((await c.fetchone())[0])
+    return int(
+        (
+            _first(
+                await conn.execute_fetchall(
+                    "SELECT COUNT(*) FROM followers WHERE case_id = ?", (case_id,)
+                )
+            )
+        )[0]
+    )

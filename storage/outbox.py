@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Notice, OutboxRecord
+from storage.rows import first as _first
 
 _COLUMNS = (
     "id, case_id, kind, chat_id, payload, dedupe_key, created_at, not_before, status, attempts,"
@@ -23,40 +24,39 @@ def _record(row: Any) -> OutboxRecord:
 
 async def enqueue(conn: aiosqlite.Connection, notice: Notice, *, now: int) -> int | None:
     """Queue a notice; None when one with the same dedupe key was queued before."""
-    async with conn.execute(
-        "INSERT INTO outbox (case_id, kind, chat_id, payload, dedupe_key, created_at, not_before)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-        (
-            notice.case_id,
-            notice.kind,
-            notice.chat_id,
-            json.dumps(notice.payload, ensure_ascii=False),
-            notice.dedupe_key,
-            now,
-            notice.not_before if notice.not_before is not None else now,
-        ),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            "INSERT INTO outbox (case_id, kind, chat_id, payload, dedupe_key, created_at, not_before)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            (
+                notice.case_id,
+                notice.kind,
+                notice.chat_id,
+                json.dumps(notice.payload, ensure_ascii=False),
+                notice.dedupe_key,
+                now,
+                notice.not_before if notice.not_before is not None else now,
+            ),
+        )
+    )
     return None if row is None else int(row[0])
 
 
 async def due(conn: aiosqlite.Connection, *, now: int, limit: int = 100) -> list[OutboxRecord]:
     """Pending notices whose time has come, oldest first."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ?"
         " ORDER BY not_before, id LIMIT ?",
         (now, limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [_record(row) for row in rows]
 
 
 async def next_due_at(conn: aiosqlite.Connection) -> int | None:
     """When the earliest pending notice becomes due."""
-    async with conn.execute(
-        "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+    )
     return None if row is None or row[0] is None else int(row[0])
 
 
@@ -87,14 +87,14 @@ async def mark_failed(conn: aiosqlite.Connection, outbox_id: int, *, error: str)
 
 
 async def list_for_case(conn: aiosqlite.Connection, case_id: int) -> list[OutboxRecord]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT {_COLUMNS} FROM outbox WHERE case_id = ? ORDER BY id", (case_id,)
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [_record(row) for row in rows]
 
 
 async def get(conn: aiosqlite.Connection, outbox_id: int) -> OutboxRecord | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,)) as cur:
-        row = await cur.fetchone()
+    row = _first(
+        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,))
+    )
     return None if row is None else _record(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.records import UserRecord
+from storage.rows import first as _first
 
 
 async def upsert_user(
@@ -32,12 +33,13 @@ async def set_blocked(conn: aiosqlite.Connection, user_id: int) -> None:
 
 
 async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRecord | None:
-    async with conn.execute(
-        "SELECT id, name, username, started_bot, blocked, first_seen, last_seen"
-        " FROM users WHERE id = ?",
-        (user_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = _first(
+        await conn.execute_fetchall(
+            "SELECT id, name, username, started_bot, blocked, first_seen, last_seen"
+            " FROM users WHERE id = ?",
+            (user_id,),
+        )
+    )
     if row is None:
         return None
     record = UserRecord(*row)
