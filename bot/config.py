@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -77,7 +78,21 @@ def _check_user_id(value: int) -> int:
     return value
 
 
+def _time_input(value: Any) -> Any:
+    # pydantic would read a bare number as seconds since midnight in UTC; nobody means that.
+    if not isinstance(value, time | str):
+        raise ValueError(f"expected a time like 08:30, got {value!r}")
+    return value
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(f"write a local time without an offset, like 08:30, got {value}")
+    return value
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
+LocalTime = Annotated[time, BeforeValidator(_time_input), AfterValidator(_local_time)]
 CategoryCode = Annotated[str, AfterValidator(_check_category)]
 UserId = Annotated[int, AfterValidator(_check_user_id)]
 
@@ -163,8 +178,8 @@ class Calendar(_Model):
 
     timezone: str = "Asia/Shanghai"
     working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
-    work_start: time = time(8, 30)
-    work_end: time = time(17, 30)
+    work_start: LocalTime = time(8, 30)
+    work_end: LocalTime = time(17, 30)
     holidays: list[date] = []
     workdays: list[date] = []
 
@@ -207,8 +222,8 @@ class Calendar(_Model):
 class QuietHours(_Model):
     """Hours in which the bot sends no non-urgent notices (may wrap past midnight)."""
 
-    start: time = time(22, 0)
-    end: time = time(7, 30)
+    start: LocalTime = time(22, 0)
+    end: LocalTime = time(7, 30)
 
     @field_validator("end")
     @classmethod

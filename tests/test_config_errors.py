@@ -208,3 +208,27 @@ def test_an_unknown_staff_member_or_admin_is_reported() -> None:
     assert messages["streets[0].communities[0].staff[0]"].startswith(
         "community staff 2002 is not a known user"
     )
+
+
+def test_a_time_written_as_a_number_is_refused() -> None:
+    text = (BAD / "_base_valid.toml").read_text(encoding="utf-8")
+    text = text.replace("start = 22:00:00", "start = 22")
+    with pytest.raises(ConfigError) as caught:
+        parse_config_text(text, file="t.toml")
+    [issue] = caught.value.issues
+    assert (issue.path, issue.message) == (
+        "quiet_hours.start",
+        "expected a time like 08:30, got 22",
+    )
+
+
+def test_any_single_line_edit_fails_only_with_config_error() -> None:
+    lines = (BAD / "_base_valid.toml").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        key = line.split("=")[0] if "=" in line else None
+        edits = [""] + ([f"{key}= {v}" for v in ('"x"', "-1", "[]", "true", "1.5")] if key else [])
+        for edit in edits:
+            try:
+                parse_config_text("\n".join(lines[:i] + [edit] + lines[i + 1 :]))
+            except ConfigError:
+                pass
