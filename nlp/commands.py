@@ -1,0 +1,128 @@
+"""The parser's command-line functions; bot/cli.py (`gridbot classify|eval|train`) calls these."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from nlp.corpus import BadLine, LabelledMessage, read_jsonl
+from nlp.metrics import evaluate, format_report
+from nlp.parse import Parser, ParseResult, get_parser
+from nlp.pii import mask_span
+from nlp.taxonomy import LEVEL_NAMES, category_name
+
+_ID_TYPES = (str, int, float, type(None))
+
+
+def _for_person(result: ParseResult) -> str:
+    yes_no = {True: "是", False: "否"}
+    lines = [
+        f"报事 is_report   {yes_no[result.is_report]}   置信度 confidence {result.confidence:.2f}"
+    ]
+    if result.is_report and result.category:
+        lines.append(f"类别 category    {category_name(result.category)} ({result.category})")
+        lines.append(f"等级 level       {result.level} ({LEVEL_NAMES.get(result.level or 0, '')})")
+        lines.append(f"紧急 urgent      {yes_no[result.urgent]}")
+    lines.append(f"地点 location    {result.location or '—'}")
+    pii = "，".join(f"{mask_span(s)} ({s.kind})" for s in result.pii) or "—"
+    lines.append(f"个人信息 pii     {pii}")
+    lines.append(f"依据 evidence    {'、'.join(result.evidence) or '—'}")
+    return "\n".join(lines)
+
+
+def _json_line(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _classify_line(parser: Parser, raw: str) -> dict[str, Any]:
+    """One input line to one output object (a result, or an error with the id and the reason)."""
+    try:
+        item = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(item, dict):
+        return {"id": None, "error": "not a JSON object"}
+    ident = item.get("id")
+    if not isinstance(ident, _ID_TYPES):
+        return {"id": None, "error": "id must be a string, a number or null"}
+    text = item.get("text")
+    if not isinstance(text, str):
+        reason = "missing field: text" if "text" not in item else "text must be a string"
+        return {"id": ident, "error": reason}
+    flags = {k: item.get(k, False) for k in ("has_photo", "has_location")}
+    if not all(isinstance(v, bool) for v in flags.values()):
+        return {"id": ident, "error": "has_photo and has_location must be true or false"}
+    result = parser.parse(text, **flags)
+    return {"id": ident, **result.model_dump()}
+
+
+def classify_command(
+    text: str | None, *, jsonl: bool, places: list[str], inp: TextIO, out: TextIO
+) -> int:
+    """Print the parse of TEXT for a person, or with jsonl=True one JSON line per input line.
+
+    Exit status: 0 when every line parsed, 1 when some input lines were bad (they each got an
+    error line and the rest went on), 2 when there was nothing to classify."""
+    parser = get_parser(places)
+    if not jsonl:
+        if text is None:
+            out.write("classify: give a TEXT, or --jsonl to read lines from standard input\n")
+            return 2
+        out.write(_for_person(parser.parse(text)) + "\n")
+        return 0
+    bad = 0
+    for raw in inp:
+        if not raw.strip():
+            continue
+        payload = _classify_line(parser, raw)
+        bad += "error" in payload
+        out.write(_json_line(payload) + "\n")
+        out.flush()
+    return 1 if bad else 0
+
+
+def eval_command(path: str, *, out: TextIO) -> int:
+    """Score the parser on a labelled JSON Lines file and print every figure of the issue."""
+    file = Path(path)
+    if not file.is_file():
+        out.write(f"eval: no such file: {path}\n")
+        return 2
+    gold: list[LabelledMessage] = []
+    for item in read_jsonl(file):
+        if isinstance(item, BadLine):
+            out.write(f"skipped {item.source}:{item.line}: {item.reason}\n")
+        else:
+            gold.append(item)
+    if not gold:
+        out.write("eval: no labelled messages in the file\n")
+        return 2
+    parser = get_parser()
+    report = evaluate(gold, [parser.parse(m.text) for m in gold])
+    out.write(format_report(report) + "\n")
+    return 0
+
+
+def train_command(*, out: TextIO) -> int:
+    """Retrain from data/corpus deterministically, write the split and the model, score the test split."""
+    from nlp.corpus import TEST_FILE
+    from nlp.train import file_digest, train
+
+    report = train()
+    for bad in report.bad:
+        out.write(f"skipped {bad.source}:{bad.line}: {bad.reason}\n")
+    if report.n_train == 0:
+        out.write("train: the corpus is empty\n")
+        return 1
+    out.write(f"corpus files: {', '.join(report.files)}\n")
+    out.write(
+        f"messages: train {report.n_train}, test {report.n_test}; features {report.n_features}\n"
+    )
+    out.write("per category: " + ", ".join(f"{c} {n}" for c, n in report.categories.items()) + "\n")
+    out.write(f"model: {report.model_path} sha256 {file_digest(Path(report.model_path))[:16]}\n\n")
+    parser = Parser(model_path=Path(report.model_path))
+    gold = [m for m in read_jsonl(TEST_FILE) if isinstance(m, LabelledMessage)]
+    out.write(
+        "test split\n" + format_report(evaluate(gold, [parser.parse(m.text) for m in gold])) + "\n"
+    )
+    return 0

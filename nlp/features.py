@@ -1,0 +1,45 @@
+"""Features for the linear models: character 1–3-grams plus jieba words, shared by train and parse.
+
+The same function feeds scikit-learn at training time and the numpy predictor at run time, so
+the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.segment import cut
+
+WORD_MARK = "\x01"  # prefixes word features so a one-character word differs from a char 1-gram
+_DIGITS = re.compile(r"\d+")
+# Spaces and punctuation go: voice-to-text without punctuation and typed text must look alike.
+# "?" and "!" stay: a question to staff and an exclamation say something.
+_NOISE = re.compile(
+    r"[\s,.;:'\"()\[\]{}<>/\\|`~@#$%^&*_+=，。、；：‘’“”（）【】《》〈〉「」『』…—～·￥\-]+"
+)
+MAX_FEATURE_CHARS = 600  # long rants: the first few hundred characters decide the category
+
+
+def prepare(text: str) -> str:
+    """Lower-case, digits folded to 0, spacing and punctuation dropped."""
+    text = _DIGITS.sub("0", text[:MAX_FEATURE_CHARS].lower())
+    return _NOISE.sub("", text)
+
+
+def features(prepared: str, words: list[str] | None = None) -> list[str]:
+    """Feature strings of a prepared text (duplicates kept; the caller counts presence)."""
+    feats: list[str] = []
+    append = feats.append
+    n = len(prepared)
+    for i in range(n):
+        append(prepared[i])
+        if i + 2 <= n:
+            append(prepared[i : i + 2])
+            if i + 3 <= n:
+                append(prepared[i : i + 3])
+    if words is None:
+        words = cut(prepared)
+    for word in words:
+        if len(word) > 1:
+            append(WORD_MARK + word)
+    return feats

@@ -1,0 +1,110 @@
+"""The shipped linear models and their predictor: numpy sums over learned weights, no sklearn.
+
+File layout (data/model.npz, written by nlp.train): `vocab` (UTF-8 feature strings joined by
+newlines), `weights` (features × columns, already multiplied by each feature's idf), `idf2`
+(squared idf, for the L2 norm of a binary tf-idf row), `bias` (columns) and `meta` (JSON: the
+heads, their classes and their columns).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_FILE = Path(__file__).parent / "data" / "model.npz"
+
+
+@dataclass(frozen=True)
+class Head:
+    """One classifier's columns: binary heads have one column (score > 0 means `classes[1]`)."""
+
+    name: str
+    classes: tuple[str, ...]
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The raw scores of every head for one message, and which features it had."""
+
+    scores: np.ndarray
+    index: np.ndarray
+    norm: float
+
+
+class LinearModels:
+    """All heads over one shared feature space, predicted with one gather and one sum."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.vocab: list[str] = bytes(arrays["vocab"]).decode("utf-8").split("\n")
+        self._lookup: dict[str, int] = {f: i for i, f in enumerate(self.vocab)}
+        self.weights = arrays["weights"].astype(np.float32)
+        self.idf2 = arrays["idf2"].astype(np.float32)
+        self.bias = arrays["bias"].astype(np.float32)
+        self.meta: dict[str, Any] = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        self.heads = {
+            h["name"]: Head(h["name"], tuple(h["classes"]), h["start"], h["stop"])
+            for h in self.meta["heads"]
+        }
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> LinearModels:
+        with np.load(path) as data:
+            return cls({name: data[name] for name in data.files})
+
+    def score(self, feats: list[str]) -> Scored:
+        """Scores of all heads for a message's feature strings."""
+        lookup = self._lookup
+        found = {lookup[f] for f in feats if f in lookup}
+        if not found:
+            return Scored(self.bias.copy(), np.empty(0, dtype=np.int64), 0.0)
+        index = np.fromiter(found, dtype=np.int64, count=len(found))
+        norm = math.sqrt(float(self.idf2[index].sum()))
+        return Scored(self.weights[index].sum(axis=0) / norm + self.bias, index, norm)
+
+    def probabilities(self, scored: Scored, head: str) -> dict[str, float]:
+        """Class probabilities of one head (logistic for binary heads, softmax otherwise)."""
+        h = self.heads[head]
+        raw = scored.scores[h.start : h.stop].astype(np.float64)
+        if len(h.classes) == 2:
+            p = 1.0 / (1.0 + math.exp(-float(raw[0])))
+            return {h.classes[0]: 1.0 - p, h.classes[1]: p}
+        exp = np.exp(raw - raw.max())
+        exp /= exp.sum()
+        return {c: float(p) for c, p in zip(h.classes, exp, strict=True)}
+
+    def top_features(
+        self, scored: Scored, head: str, cls: str, k: int = 8
+    ) -> list[tuple[str, float]]:
+        """The features that pushed one class up most, with their contributions."""
+        if scored.index.size == 0:
+            return []
+        h = self.heads[head]
+        column = h.start if len(h.classes) == 2 else h.start + h.classes.index(cls)
+        sign = -1.0 if len(h.classes) == 2 and cls == h.classes[0] else 1.0
+        contrib = sign * self.weights[scored.index, column] / scored.norm
+        order = np.argsort(-contrib, kind="stable")[:k]
+        return [
+            (self.vocab[int(scored.index[i])], float(contrib[i])) for i in order if contrib[i] > 0
+        ]
+
+
+def save_models(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays as an .npz with fixed timestamps, so retraining gives the same bytes."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(
+                buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False
+            )
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())

@@ -1,0 +1,141 @@
+"""The parser: a message's text (and whether a photo or pin came with it) to a ParseResult.
+
+Pure: no chat platform, no database. The learned heads decide report/category/level; rules
+decide urgency, places and personal data (see the modules named for them).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from nlp import segment
+from nlp.features import WORD_MARK, features, prepare
+from nlp.level import suggest_level
+from nlp.model import MODEL_FILE, LinearModels
+from nlp.normalize import junk_ratio, normalize
+from nlp.pii import PiiSpan, find_pii_normalised
+from nlp.places import find_location
+from nlp.urgency import detect_urgency
+
+__all__ = ["ParseResult", "Parser", "PiiSpan", "get_parser"]
+
+# A photo or a location pin makes a report likelier: residents attach them to problems.
+_PHOTO_LOGIT = 1.0
+_LOCATION_LOGIT = 0.7
+_HAS_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_EVIDENCE_SKIP = re.compile(r"^[0\W]+$|0")
+
+
+class ParseResult(BaseModel):
+    """What the parser decided about one message."""
+
+    is_report: bool
+    category: str | None = None
+    level: int | None = None
+    urgent: bool = False
+    location: str | None = None
+    pii: list[PiiSpan] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[str] = Field(default_factory=list)
+
+
+def _not_a_report(pii: list[PiiSpan] | None = None, confidence: float = 1.0) -> ParseResult:
+    return ParseResult(is_report=False, pii=pii or [], confidence=confidence)
+
+
+class Parser:
+    """Loads the dictionary and the shipped model once; parse() is then cheap and pure."""
+
+    def __init__(self, places: Iterable[str] = (), model_path: Path = MODEL_FILE) -> None:
+        self.places: tuple[str, ...] = tuple(
+            sorted({normalize(p.strip()) for p in places if p and p.strip()}, key=len, reverse=True)
+        )
+        segment.tokenizer()
+        segment.add_words(self.places)
+        self.models = LinearModels.load(model_path)
+
+    def parse(
+        self, text: str, *, has_photo: bool = False, has_location: bool = False
+    ) -> ParseResult:
+        """Decide what one message is. Never raises on odd input: it is just not a report."""
+        if not isinstance(text, str) or not text.strip():
+            return _not_a_report()
+        norm = normalize(text)
+        original = text[: len(norm)]
+        pii = find_pii_normalised(norm, original)
+        if not _HAS_CONTENT.search(norm) or junk_ratio(original) > 0.2:
+            return _not_a_report(pii)
+        prepared = prepare(norm)
+        words = segment.cut(prepared)
+        scored = self.models.score(features(prepared, words))
+        report_logit = float(scored.scores[self.models.heads["report"].start])
+        report_logit += _PHOTO_LOGIT * has_photo + _LOCATION_LOGIT * has_location
+        p_report = 1.0 / (1.0 + pow(2.718281828459045, -report_logit))
+        urgency = detect_urgency(norm)
+        span = find_location(norm, self.places)
+        location = original[span[0] : span[1]] if span else None
+        if p_report < 0.5 and not urgency.urgent:
+            evidence = self._evidence(scored, "report", "no")
+            return ParseResult(
+                is_report=False,
+                location=location,
+                pii=pii,
+                confidence=round(1.0 - p_report, 4),
+                evidence=evidence,
+            )
+        categories = self.models.probabilities(scored, "category")
+        category = max(categories, key=categories.__getitem__)
+        levels = self.models.probabilities(scored, "level")
+        level = suggest_level(norm, category, levels, urgent=urgency.urgent)
+        confidence = max(p_report, 0.5) * categories[category]
+        evidence = list(urgency.cues) + self._evidence(scored, "category", category)
+        return ParseResult(
+            is_report=True,
+            category=category,
+            level=level,
+            urgent=urgency.urgent,
+            location=location,
+            pii=pii,
+            confidence=round(min(1.0, confidence), 4),
+            evidence=_dedupe(evidence)[:6],
+        )
+
+    def _evidence(self, scored, head: str, cls: str) -> list[str]:  # noqa: ANN001
+        words: list[str] = []
+        for feature, _ in self.models.top_features(scored, head, cls, k=12):
+            word = feature.removeprefix(WORD_MARK)
+            if len(word) < 2 or _EVIDENCE_SKIP.search(word):
+                continue
+            words.append(word)
+        return _dedupe(words)[:5]
+
+
+def _dedupe(words: list[str]) -> list[str]:
+    """Keep order; drop a word already covered by a longer one."""
+    kept: list[str] = []
+    for word in sorted(dict.fromkeys(words), key=len, reverse=True):
+        if not any(word in other for other in kept):
+            kept.append(word)
+    order = {w: i for i, w in enumerate(words)}
+    return sorted(kept, key=order.__getitem__)
+
+
+_lock = threading.Lock()
+_parsers: dict[tuple[str, ...], Parser] = {}
+
+
+def get_parser(places: Iterable[str] = ()) -> Parser:
+    """The cached Parser for a set of configured place names."""
+    key = tuple(sorted(set(places)))
+    parser = _parsers.get(key)
+    if parser is None:
+        with _lock:
+            parser = _parsers.get(key)
+            if parser is None:
+                parser = _parsers[key] = Parser(key)
+    return parser

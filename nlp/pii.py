@@ -1,0 +1,166 @@
+"""Personal data in a message: mobile and landline numbers, 18-character ID numbers; and masking.
+
+Rules, not learning: the forms are regular, and a false mask of a date, a price or a hotline
+would hide exactly what the handler needs to read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from nlp.normalize import normalize
+
+PiiKind = Literal["phone", "id_number"]
+
+
+class PiiSpan(BaseModel):
+    """One piece of personal data, as written in the original text."""
+
+    kind: PiiKind
+    text: str
+    start: int
+    end: int
+
+
+_SEP = r"[ \-‐–—－]?"  # at most one space or dash between digit groups
+_NOT_DIGIT_BEFORE = r"(?<![0-9])"
+_NOT_DIGIT_AFTER = r"(?![0-9])"
+
+# +86 / 0086 / 86- prefix, then 1[3-9]x xxxx xxxx with optional separators (3-4-4 grouping).
+_MOBILE = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"(?:(?:\+|00)?86"
+    + _SEP
+    + r")?(1[3-9]\d"
+    + _SEP
+    + r"\d{4}"
+    + _SEP
+    + r"\d{4})"
+    + _NOT_DIGIT_AFTER
+)
+
+# Landline with an area code: 010, 02x, 0[3-9]xx; the local number 7–8 digits, not starting 0/1.
+_LANDLINE = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"(?:\((?:010|02\d|0[3-9]\d{2})\)|（(?:010|02\d|0[3-9]\d{2})）|(?:010|02\d|0[3-9]\d{2}))"
+    + r"[ \-‐–—－]?"
+    + r"[2-9]\d{2,3}"
+    + _SEP
+    + r"\d{4}"
+    + _NOT_DIGIT_AFTER
+)
+
+# 18-character ID: 6 area + 8 birth date + 3 sequence + check (digit or X); groups may be spaced.
+_ID_NUMBER = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"([1-9]\d{5})"
+    + _SEP
+    + r"((?:19|20)\d{6})"
+    + _SEP
+    + r"(\d{3}[0-9Xx])(?![0-9A-Za-z])"
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_ok(digits: str) -> bool:
+    """True when an 18-character ID's last character is its ISO 7064 MOD 11-2 check digit."""
+    if len(digits) != 18 or not digits[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == digits[17].upper()
+
+
+def _birth_date_ok(yyyymmdd: str) -> bool:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return born <= date.today()
+
+
+def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
+    """PII in already-normalised text; spans and texts refer to `original` (same length)."""
+    spans: list[PiiSpan] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for m in _ID_NUMBER.finditer(norm):
+        digits = "".join(m.groups())
+        if id_check_ok(digits) and _birth_date_ok(m.group(2)):
+            taken.append(m.span())
+            spans.append(
+                PiiSpan(
+                    kind="id_number",
+                    text=original[m.start() : m.end()],
+                    start=m.start(),
+                    end=m.end(),
+                )
+            )
+    for pattern in (_MOBILE, _LANDLINE):
+        for m in pattern.finditer(norm):
+            start, end = m.span()
+            if free(start, end):
+                taken.append((start, end))
+                spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def find_pii(text: str) -> list[PiiSpan]:
+    """Phone numbers and valid ID numbers in `text`, with offsets into `text` as given."""
+    if not text:
+        return []
+    # normalize() caps the length; PII search is linear, so look at the whole text in chunks.
+    spans: list[PiiSpan] = []
+    step = 2900  # overlap of 100 chars covers a number cut at a chunk edge
+    for offset in range(0, len(text), step):
+        chunk = text[offset : offset + 3000]
+        for span in find_pii_normalised(normalize(chunk), chunk):
+            start, end = span.start + offset, span.end + offset
+            if not spans or start >= spans[-1].end:
+                spans.append(span.model_copy(update={"start": start, "end": end}))
+    return spans
+
+
+def _mask_digits(span: str, keep_first: int, keep_last: int) -> str:
+    positions = [i for i, ch in enumerate(span) if ch.isdigit() or ch in "Xx"]
+    hide = set(positions[keep_first : len(positions) - keep_last])
+    return "".join("*" if i in hide else ch for i, ch in enumerate(span))
+
+
+def mask_span(span: PiiSpan) -> str:
+    """The masked form of one span: mobile 138****5678, landline 0574-******21, ID 330206********123X."""
+    if span.kind == "id_number":
+        return _mask_digits(span.text, 6, 4)
+    norm = normalize(span.text)
+    mobile = _MOBILE.search(norm)
+    if mobile is not None:
+        # keep a +86 prefix whole, then the first 3 and last 4 digits of the mobile number
+        prefix_digits = sum(ch.isdigit() for ch in norm[: mobile.start(1)])
+        return _mask_digits(span.text, prefix_digits + 3, 4)
+    digits = "".join(ch for ch in norm if ch.isdigit())
+    area = 3 if digits.startswith(("010", "02")) else 4
+    return _mask_digits(span.text, area, 2)
+
+
+def mask_pii(text: str) -> str:
+    """`text` with every phone number and ID number masked in place."""
+    spans = find_pii(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for span in spans:
+        out.append(text[pos : span.start])
+        out.append(mask_span(span))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
