@@ -98,3 +98,31 @@ async def get(conn: aiosqlite.Connection, outbox_id: int) -> OutboxRecord | None
         await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,))
     )
     return None if row is None else _record(row)
+
+
+async def sent_message(
+    conn: aiosqlite.Connection, case_id: int, kind: str
+) -> tuple[int, int] | None:
+    """(chat id, message id) of the newest sent notice of this kind for a case, e.g. its card."""
+    row = _first(
+        await conn.execute_fetchall(
+            "SELECT chat_id, message_id FROM outbox WHERE case_id = ? AND kind = ?"
+            " AND status = 'sent' AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (case_id, kind),
+        )
+    )
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+async def case_of_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> tuple[int, str] | None:
+    """(case id, kind) of the notice that became this message."""
+    row = _first(
+        await conn.execute_fetchall(
+            "SELECT case_id, kind FROM outbox WHERE chat_id = ? AND message_id = ?"
+            " AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (chat_id, message_id),
+        )
+    )
+    return None if row is None else (int(row[0]), str(row[1]))

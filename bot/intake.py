@@ -1,0 +1,294 @@
+"""Intake: from a resident's message to a case, a question, a "me too", or nothing at all.
+
+The bot must never be noisy in a group: chatter is ignored, an unsure report gets one small
+question that only its author may answer, and a repeated problem joins the first case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from bot.lifecycle import Change, TransitionError, open_case, transition
+from bot.models import OPEN_STATUSES, Action
+from nlp.parse import ParseResult
+from storage import attachments as attachment_sql
+from storage import cases as case_sql
+from storage import feedback as feedback_sql
+from storage import intake as intake_sql
+from storage import users as user_sql
+from storage.records import CaseRecord, NewCase
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.config import Config, Grid
+    from nlp.parse import Parser
+    from storage.db import Database
+
+# A photo or pin sent by the reporter this soon after a report belongs to it.
+ATTACH_WINDOW_SECONDS = 10 * 60
+# Texts longer than this are stored whole but parsed by their beginning.
+MAX_TEXT = 4000
+
+
+class Decision(StrEnum):
+    IGNORED = "ignored"  # chatter, or nothing to act on: say nothing
+    OPENED = "opened"  # a new case
+    ASK = "ask"  # unsure: ask the author to confirm and pick the category
+    JOINED = "joined"  # the same problem as an open case: 同问
+    ATTACHED = "attached"  # a photo or pin added to the reporter's recent case
+    LIMITED = "limited"  # too many cases from this resident this minute
+    DUPLICATE = "duplicate"  # this very message was handled before (a redelivered update)
+    UNKNOWN_CHAT = "unknown_chat"  # a group that is no grid of the configuration
+
+
+@dataclass(slots=True)
+class Incoming:
+    """A resident's message as the core sees it."""
+
+    chat_id: int
+    message_id: int
+    user_id: int
+    user_name: str
+    text: str = ""
+    photo_file_id: str | None = None
+    location: tuple[float, float] | None = None
+    forced: bool = False  # /report or a mention: always a case
+    anonymous: bool = False
+    grid_id: str | None = None  # for private reports: the grid the resident chose
+    username: str | None = None
+
+
+@dataclass(slots=True)
+class IntakeResult:
+    decision: Decision
+    case: CaseRecord | None = None
+    parse: ParseResult | None = None
+    followers: int = 0  # for JOINED: how many people now share the case
+
+
+def places_overlap(a: str | None, b: str | None) -> bool:
+    """Two places written by two residents name the same spot: one within the other, or they
+    share a building/landmark token such as 3号楼 or 菜场门口."""
+    if not a or not b:
+        return False
+    a, b = a.strip(), b.strip()
+    if a in b or b in a:
+        return True
+    tokens_a, tokens_b = set(_place_tokens(a)), set(_place_tokens(b))
+    return bool(tokens_a & tokens_b)
+
+
+_TOKEN = re.compile(
+    r"[0-9一二三四五六七八九十]+(?:号楼|幢|栋|单元|号)|[\u4e00-\u9fff]{2,6}?(?:小区|花园|苑|社区|村|路|街|大道|门口|东门|西门|南门|北门)"
+)
+
+
+def _place_tokens(place: str) -> list[str]:
+    return _TOKEN.findall(place)
+
+
+class Intake:
+    """Turns incoming messages into decisions, writing through the lifecycle."""
+
+    def __init__(self, db: Database, config: Config, clock: Clock, parser: Parser) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.parser = parser
+
+    def grid_for(self, incoming: Incoming) -> Grid | None:
+        if incoming.grid_id is not None:
+            return self.config.grid(incoming.grid_id)
+        return self.config.grid_by_chat(incoming.chat_id)
+
+    async def remember_user(self, user_id: int, name: str, username: str | None = None) -> None:
+        async with self.db.write() as conn:
+            await user_sql.upsert_user(
+                conn, user_id=user_id, name=name, username=username, now=self.clock.now()
+            )
+
+    async def receive(self, incoming: Incoming) -> IntakeResult:
+        """Decide what a message is and act on it."""
+        grid = self.grid_for(incoming)
+        if grid is None:
+            return IntakeResult(Decision.UNKNOWN_CHAT)
+        existing = await case_sql.get_case_by_message(
+            self.db.reader, incoming.chat_id, incoming.message_id
+        )
+        if existing is not None:
+            return IntakeResult(Decision.DUPLICATE, case=existing)
+        text = (incoming.text or "").strip()
+        if not text and (incoming.photo_file_id or incoming.location):
+            return await self._attach_late(incoming)
+        if not text and not incoming.forced:
+            return IntakeResult(Decision.IGNORED)
+        parse = self.parser.parse(
+            text[:MAX_TEXT],
+            has_photo=incoming.photo_file_id is not None,
+            has_location=incoming.location is not None,
+        )
+        settings = self.config.intake
+        if not incoming.forced:
+            if not parse.is_report or parse.confidence < settings.unsure_confidence:
+                return IntakeResult(Decision.IGNORED, parse=parse)
+            if parse.confidence < settings.report_confidence and not parse.urgent:
+                return await self._ask(incoming, grid, parse)
+        return await self.open(incoming, grid, parse)
+
+    async def open(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
+        """Open a case (or join a look-alike) for a message already judged to be a report."""
+        now = self.clock.now()
+        category = parse.category or "other"
+        level = parse.level or 1
+        settings = self.config.intake
+        async with self.db.write() as conn:
+            await user_sql.upsert_user(
+                conn, user_id=incoming.user_id, name=incoming.user_name,
+                username=incoming.username, now=now,
+            )  # fmt: skip
+            recent = await intake_sql.count_recent_cases(conn, incoming.user_id, now - 60)
+            if recent >= settings.max_cases_per_minute:
+                return IntakeResult(Decision.LIMITED, parse=parse)
+            twin = await self._look_alike(conn, grid.id, category, parse.location, now)
+            if twin is not None:
+                await feedback_sql.add_follower(
+                    conn, case_id=twin.id, user_id=incoming.user_id, chat_id=incoming.chat_id,
+                    message_id=incoming.message_id, now=now,
+                )  # fmt: skip
+                count = await feedback_sql.count_followers(conn, twin.id)
+                await self._attach(conn, twin.id, incoming, now)
+                return IntakeResult(Decision.JOINED, case=twin, parse=parse, followers=count)
+            new = NewCase(
+                grid_id=grid.id,
+                community_id=self.config.community_of(grid.id).id,
+                street_id=self.config.street_of(grid.id).id,
+                reporter_id=incoming.user_id,
+                reporter_name=incoming.user_name,
+                chat_id=incoming.chat_id,
+                message_id=incoming.message_id,
+                text=incoming.text.strip() or "（图片报事）",
+                category=category,
+                level=level,
+                urgent=parse.urgent,
+                location=parse.location,
+                confidence=parse.confidence,
+                anonymous=incoming.anonymous,
+            )
+            change = await open_case(conn, self.config, new, now=now, group_chat_id=grid.chat_id)
+            if change is None:
+                case = await case_sql.get_case_by_message(
+                    conn, incoming.chat_id, incoming.message_id
+                )
+                return IntakeResult(Decision.DUPLICATE, case=case, parse=parse)
+            await self._attach(conn, change.case.id, incoming, now)
+            return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
+
+    async def _look_alike(
+        self, conn: object, grid_id: str, category: str, location: str | None, now: int
+    ) -> CaseRecord | None:
+        if not location:
+            return None
+        since = now - self.config.intake.duplicate_window_hours * 3600
+        candidates = await intake_sql.similar_open_cases(
+            conn,
+            grid_id,
+            category,
+            since,
+            [s.value for s in OPEN_STATUSES],  # type: ignore[arg-type]
+        )
+        return next((c for c in candidates if places_overlap(c.location, location)), None)
+
+    async def _attach(self, conn: object, case_id: int, incoming: Incoming, now: int) -> None:
+        if incoming.photo_file_id:
+            await attachment_sql.add_attachment(
+                conn, case_id=case_id, kind="photo", file_id=incoming.photo_file_id,  # type: ignore[arg-type]
+                added_by=incoming.user_id, message_id=incoming.message_id, at=now,
+            )  # fmt: skip
+        if incoming.location:
+            await attachment_sql.add_attachment(
+                conn, case_id=case_id, kind="location", latitude=incoming.location[0],  # type: ignore[arg-type]
+                longitude=incoming.location[1], added_by=incoming.user_id,
+                message_id=incoming.message_id, at=now,
+            )  # fmt: skip
+
+    async def _attach_late(self, incoming: Incoming) -> IntakeResult:
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            case = await intake_sql.latest_case_of(
+                conn, incoming.user_id, incoming.chat_id, now - ATTACH_WINDOW_SECONDS
+            )
+            if case is None or case.status not in OPEN_STATUSES:
+                return IntakeResult(Decision.IGNORED)
+            await self._attach(conn, case.id, incoming, now)
+        return IntakeResult(Decision.ATTACHED, case=case)
+
+    async def _ask(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
+        now = self.clock.now()
+        pending = intake_sql.PendingReport(
+            chat_id=incoming.chat_id, message_id=incoming.message_id, user_id=incoming.user_id,
+            user_name=incoming.user_name, text=incoming.text.strip(),
+            category=parse.category or "other", level=parse.level or 1, urgent=parse.urgent,
+            location=parse.location, confidence=parse.confidence,
+            has_photo=incoming.photo_file_id is not None, created_at=now,
+            expires_at=now + self.config.intake.unsure_card_minutes * 60,
+            card_message_id=None, status="open",
+        )  # fmt: skip
+        async with self.db.write() as conn:
+            added = await intake_sql.add_pending(conn, pending)
+        return IntakeResult(Decision.ASK if added else Decision.DUPLICATE, parse=parse)
+
+    async def answer_pending(
+        self, chat_id: int, message_id: int, user_id: int, *, category: str | None
+    ) -> IntakeResult:
+        """The author answered an unsure card: a category opens the case, None declines it."""
+        pending = await intake_sql.get_pending(self.db.reader, chat_id, message_id)
+        if pending is None or pending.user_id != user_id:
+            raise TransitionError("forbidden", "only the author may answer")
+        async with self.db.write() as conn:
+            settled = await intake_sql.settle_pending(
+                conn, chat_id, message_id, "declined" if category is None else "confirmed"
+            )
+        if not settled:
+            raise TransitionError("invalid_state", "this question was answered or expired")
+        if category is None:
+            return IntakeResult(Decision.IGNORED)
+        grid = self.config.grid_by_chat(chat_id)
+        if grid is None:
+            return IntakeResult(Decision.UNKNOWN_CHAT)
+        parse = ParseResult(
+            is_report=True, category=category, level=pending.level, urgent=pending.urgent,
+            location=pending.location, confidence=1.0,
+        )  # fmt: skip
+        incoming = Incoming(
+            chat_id=chat_id, message_id=message_id, user_id=user_id,
+            user_name=pending.user_name, text=pending.text,
+        )  # fmt: skip
+        return await self.open(incoming, grid, parse)
+
+    async def set_pending_card(self, chat_id: int, message_id: int, card_message_id: int) -> None:
+        async with self.db.write() as conn:
+            await intake_sql.set_pending_card(conn, chat_id, message_id, card_message_id)
+
+    async def expire_pending(self) -> list[intake_sql.PendingReport]:
+        """Unanswered unsure cards past their time: the adapter removes them quietly."""
+        async with self.db.write() as conn:
+            return await intake_sql.expire_pending(conn, self.clock.now())
+
+    async def edit(self, chat_id: int, message_id: int, user_id: int, text: str) -> Change | None:
+        """An edited message updates its case's text; the event log keeps the original."""
+        case = await case_sql.get_case_by_message(self.db.reader, chat_id, message_id)
+        if case is None or case.reporter_id != user_id or not text.strip():
+            return None
+        if case.text == text.strip():
+            return None
+        try:
+            async with self.db.write() as conn:
+                return await transition(
+                    conn, self.config, case.id, Action.EDIT, user_id, now=self.clock.now(),
+                    text=text.strip(),
+                )  # fmt: skip
+        except TransitionError:
+            return None

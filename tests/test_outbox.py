@@ -1,0 +1,125 @@
+"""The outbox drainer: delivery, retries that keep a chat's order, and the 403 fallback."""
+
+from __future__ import annotations
+
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.lifecycle import Lifecycle
+from bot.models import Action, NoticeKind
+from bot.outbox import Delivered, OutboxDrainer
+from storage import outbox as outbox_sql
+from storage import users as user_sql
+from storage.db import Database
+from storage.records import CaseRecord, OutboxRecord
+from tests.factories import RESIDENT, new_case
+
+LEADER = 100001
+
+
+class RecordingDelivery:
+    """Delivers by writing down; answers as the test scripts it per chat."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, int]] = []
+        self.script: dict[int, list[Delivered]] = {}
+        self.next_id = 100
+
+    async def deliver(self, notice: OutboxRecord, case: CaseRecord | None) -> Delivered:
+        answers = self.script.get(notice.chat_id)
+        if answers:
+            answer = answers.pop(0)
+            if not answer.ok:
+                return answer
+        self.sent.append((notice.kind, notice.chat_id))
+        self.next_id += 1
+        return Delivered(ok=True, message_id=self.next_id)
+
+
+async def test_every_queued_notice_is_delivered_once(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    change = await Lifecycle(db, config, clock).open_case(
+        new_case(config), group_chat_id=-1001000001101
+    )
+    delivery = RecordingDelivery()
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    assert await drainer.drain_once() == 2
+    assert await drainer.drain_once() == 0
+    assert sorted(delivery.sent) == sorted(
+        [(NoticeKind.CASE_CARD, -1001000001101), (NoticeKind.ASSIGNED, LEADER)]
+    )
+    assert all(
+        n.status == "sent" for n in await outbox_sql.list_for_case(db.reader, change.case.id)
+    )
+
+
+async def test_a_rate_limit_delays_the_chat_and_keeps_its_order(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    case_id = (await lifecycle.open_case(new_case(config), group_chat_id=-1001000001101)).case.id
+    await lifecycle.apply(case_id, Action.ACCEPT, LEADER)  # queues a card update after the card
+    delivery = RecordingDelivery()
+    delivery.script[-1001000001101] = [Delivered(ok=False, retry_after=5, error="429")]
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    await drainer.drain_once()
+    assert [k for k, chat in delivery.sent if chat == -1001000001101] == []
+    clock.advance(6)
+    await drainer.drain_once()
+    group = [k for k, chat in delivery.sent if chat == -1001000001101]
+    assert group == [NoticeKind.CASE_CARD, NoticeKind.CARD_UPDATE]
+
+
+async def test_a_reporter_who_never_started_the_bot_is_asked_in_the_group(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    case_id = (await lifecycle.open_case(new_case(config), group_chat_id=None)).case.id
+    async with db.write() as conn:
+        await user_sql.upsert_user(
+            conn, user_id=RESIDENT, name="李阿姨", username=None, now=clock.now()
+        )
+    await lifecycle.apply(case_id, Action.RESOLVE, LEADER, note="已修好")
+    delivery = RecordingDelivery()
+    delivery.script[RESIDENT] = [Delivered(ok=False, forbidden=True, error="403")]
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    await drainer.drain_once()
+    await drainer.drain_once()
+    group = config.grid("chenghe-1").chat_id
+    assert (NoticeKind.RATING_REQUEST, group) in delivery.sent
+    fallback = [
+        n
+        for n in await outbox_sql.list_for_case(db.reader, case_id)
+        if n.dedupe_key and n.dedupe_key.startswith("fallback:")
+    ]
+    assert fallback[0].payload["mention"] == RESIDENT
+    assert (await user_sql.get_user(db.reader, RESIDENT)).blocked
+
+
+async def test_an_anonymous_reporter_is_never_named_in_the_group(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    report = new_case(config)
+    report.anonymous = True
+    case_id = (await lifecycle.open_case(report, group_chat_id=None)).case.id
+    await lifecycle.apply(case_id, Action.RESOLVE, LEADER, note="已修好")
+    delivery = RecordingDelivery()
+    delivery.script[RESIDENT] = [Delivered(ok=False, forbidden=True, error="403")]
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    await drainer.drain_once()
+    await drainer.drain_once()
+    assert all(
+        n.payload.get("mention") != RESIDENT
+        for n in await outbox_sql.list_for_case(db.reader, case_id)
+    )
+
+
+async def test_a_permanent_error_gives_up_without_stopping_the_rest(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    await Lifecycle(db, config, clock).open_case(new_case(config), group_chat_id=-1001000001101)
+    delivery = RecordingDelivery()
+    delivery.script[-1001000001101] = [Delivered(ok=False, error="400 chat not found")]
+    await OutboxDrainer(db, config, clock, delivery).drain_once()
+    assert delivery.sent == [(NoticeKind.ASSIGNED, LEADER)]
