@@ -255,6 +255,50 @@ class IntakeSettings(_Model):
         return self
 
 
+class RiskWeights(_Model):
+    """How much each factor counts in the risk score (see bot/risk.py); any scale, normalised."""
+
+    volume: float = Field(0.20, ge=0)
+    conflict_share: float = Field(0.15, ge=0)
+    conflict_trend: float = Field(0.15, ge=0)
+    urgent: float = Field(0.15, ge=0)
+    overdue: float = Field(0.15, ge=0)
+    reopened: float = Field(0.10, ge=0)
+    dissatisfaction: float = Field(0.10, ge=0)
+
+
+class RiskSettings(_Model):
+    """The five-colour risk index per grid: window, saturation points, weights, colour cut-offs."""
+
+    window_days: int = Field(7, gt=0)
+    baseline_windows: int = Field(8, gt=0)
+    min_cases: int = Field(5, gt=0)
+    volume_surge: float = Field(2.0, gt=1)
+    conflict_share_full: float = Field(0.5, gt=0, le=1)
+    conflict_trend_full: float = Field(1.0, gt=0)
+    urgent_full: int = Field(3, gt=0)
+    overdue_share_full: float = Field(0.3, gt=0, le=1)
+    reopened_share_full: float = Field(0.2, gt=0, le=1)
+    unsatisfied_share_full: float = Field(0.3, gt=0, le=1)
+    weights: RiskWeights = RiskWeights()
+    red: float = Field(60, ge=0, le=100)
+    orange: float = Field(45, ge=0, le=100)
+    yellow: float = Field(30, ge=0, le=100)
+    blue: float = Field(15, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskSettings:
+        cuts = [self.red, self.orange, self.yellow, self.blue]
+        if cuts != sorted(cuts, reverse=True):
+            raise ValueError(
+                f"colour thresholds must not rise from red to blue: red {self.red}, "
+                f"orange {self.orange}, yellow {self.yellow}, blue {self.blue}"
+            )
+        if sum(self.weights.model_dump().values()) <= 0:
+            raise ValueError("at least one risk weight must be positive")
+        return self
+
+
 class District(_Model):
     """The district (区) itself: its staff and the bot's administrators."""
 
@@ -285,6 +329,7 @@ class Config(_Model):
     calendar: Calendar = Calendar()
     quiet_hours: QuietHours = QuietHours()
     intake: IntakeSettings = IntakeSettings()
+    risk: RiskSettings = RiskSettings()
     source: Path | None = Field(default=None, exclude=True)
 
     _index: _Index | None = PrivateAttr(default=None)
