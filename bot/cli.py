@@ -82,11 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return train_command(out=sys.stdout)
     if args.command == "run":
-        from bot.runner import run_command
+        from bot.app import run_command
 
         return run_command(args.config, db_path=args.db)
     if args.command == "demo":
-        from bot.demo import demo_command
+        from bot.app import demo_command
 
         return demo_command(
             args.config, host=args.host, port=args.port, data=args.data,

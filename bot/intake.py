@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import Change, TransitionError, open_case, transition
-from bot.models import OPEN_STATUSES, Action
+from bot.lifecycle import Change, TransitionError, open_case, queue, transition
+from bot.models import OPEN_STATUSES, Action, NoticeKind
 from nlp.parse import ParseResult
 from storage import attachments as attachment_sql
 from storage import cases as case_sql
 from storage import feedback as feedback_sql
 from storage import intake as intake_sql
 from storage import users as user_sql
-from storage.records import CaseRecord, NewCase
+from storage.records import CaseRecord, NewCase, Notice
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -160,6 +160,11 @@ class Intake:
                 )  # fmt: skip
                 count = await feedback_sql.count_followers(conn, twin.id)
                 await self._attach(conn, twin.id, incoming, now)
+                # The first case's card shows how many people share the problem now.
+                await queue(
+                    conn, self.config, Notice(NoticeKind.CARD_UPDATE, grid.chat_id, case_id=twin.id),
+                    now=now, urgent=twin.urgent,
+                )  # fmt: skip
                 return IntakeResult(Decision.JOINED, case=twin, parse=parse, followers=count)
             new = NewCase(
                 grid_id=grid.id,

@@ -265,7 +265,7 @@ async def transition(
             Notice(
                 NoticeKind.RATING_REQUEST,
                 case.reporter_id,
-                payload={"round": round_},
+                payload={"round": round_, "note": note},
                 dedupe_key=f"rate:{case.id}:{round_}",
             )
         )

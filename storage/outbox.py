@@ -126,3 +126,18 @@ async def case_of_message(
         )
     )
     return None if row is None else (int(row[0]), str(row[1]))
+
+
+async def sent_by_key(conn: aiosqlite.Connection, dedupe_key: str) -> OutboxRecord | None:
+    """The notice queued under this key (sent or not)."""
+    row = _first(
+        await conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE dedupe_key = ?", (dedupe_key,)
+        )
+    )
+    return None if row is None else _record(row)
+
+
+async def counts_by_status(conn: aiosqlite.Connection) -> dict[str, int]:
+    rows = await conn.execute_fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    return {str(status): int(count) for status, count in rows}

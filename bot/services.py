@@ -1,0 +1,54 @@
+"""The core's services, created once at start and closed at shutdown (no module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock, SystemClock
+from bot.feedback import Feedback
+from bot.intake import Intake
+from bot.lifecycle import Lifecycle
+from nlp.parse import Parser, get_parser
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+
+@dataclass
+class Services:
+    db: Database
+    config: Config
+    clock: Clock
+    parser: Parser
+    lifecycle: Lifecycle
+    intake: Intake
+    feedback: Feedback
+    extras: dict[str, object] = field(default_factory=dict)  # optional features register here
+
+    @classmethod
+    async def open(
+        cls,
+        config: Config,
+        db_path: str | Path,
+        *,
+        clock: Clock | None = None,
+        parser: Parser | None = None,
+    ) -> Services:
+        clock = clock or SystemClock()
+        parser = parser or get_parser(config.place_names())
+        db = await Database.open(db_path)
+        return cls(
+            db=db,
+            config=config,
+            clock=clock,
+            parser=parser,
+            lifecycle=Lifecycle(db, config, clock),
+            intake=Intake(db, config, clock, parser),
+            feedback=Feedback(db, config, clock),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()

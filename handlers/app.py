@@ -1,0 +1,222 @@
+"""Builds the python-telegram-bot Application and registers every handler in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    MessageReactionHandler,
+    filters,
+)
+
+from bot.outbox import OutboxDrainer
+from bot.roles import is_staff
+from bot.services import Services
+from handlers import common, feedback, handling, intake, texts
+from handlers.context import SERVICES_KEY
+from handlers.keyboards import Op
+from handlers.prompts import WaitingOn, prompts_in
+from handlers.sender import TelegramDelivery
+
+log = logging.getLogger(__name__)
+
+DRAINER_KEY = "drainer"
+UNSURE_SWEEP_SECONDS = 60
+
+
+def _op(*ops: Op) -> str:
+    return "^v1:(" + "|".join(op.value for op in ops) + ")(:|$)"
+
+
+def build_application(
+    services: Services,
+    *,
+    token: str,
+    base_url: str = "https://api.telegram.org/bot",
+    base_file_url: str = "https://api.telegram.org/file/bot",
+    rate_limit: bool = True,
+) -> Application:
+    """The Application for these services, talking to the Bot API server at base_url."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+    )
+    if rate_limit:
+        # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the
+        # limiter; a 429 it cannot absorb reaches the outbox, which honours retry_after.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    """Every handler, in the order that matters (group 0: the first match wins)."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    waiting = WaitingOn(prompts_in(application.bot_data))
+
+    # 1. The private step-by-step report owns its messages while it runs.
+    application.add_handler(intake.private_report_conversation())
+    # 2. Answers to a question the bot asked (a note, a reason, a photo) come next.
+    application.add_handler(
+        MessageHandler(
+            private & waiting & ~filters.COMMAND & (filters.TEXT | filters.PHOTO),
+            handling.on_prompt_reply,
+        )
+    )
+    # 3. Commands.
+    application.add_handler(CommandHandler("start", common.start, filters=private))
+    application.add_handler(CommandHandler("help", common.help_command))
+    application.add_handler(CommandHandler("my", common.my_cases))
+    application.add_handler(CommandHandler("case", common.show_case))
+    application.add_handler(CommandHandler("todo", handling.todo, filters=private))
+    application.add_handler(CommandHandler("status", common.status, filters=private))
+    application.add_handler(CommandHandler("cancel", handling.on_cancel, filters=private))
+    application.add_handler(CommandHandler("report", intake.group_report, filters=groups))
+    # 4. Buttons, by their versioned prefix; anything else is stale or forged.
+    application.add_handler(CallbackQueryHandler(intake.unsure_answer, pattern=_op(Op.PENDING)))
+    application.add_handler(CallbackQueryHandler(feedback.on_rating, pattern=_op(Op.RATE)))
+    application.add_handler(
+        CallbackQueryHandler(
+            handling.on_handler_button,
+            pattern=_op(Op.ACCEPT, Op.RESOLVE, Op.ESCALATE, Op.REASSIGN, Op.REASSIGN_TO, Op.REJECT),
+        )
+    )
+    application.add_handler(CallbackQueryHandler(handling.on_prompt_skip, pattern=_op(Op.SKIP)))
+    application.add_handler(CallbackQueryHandler(handling.on_cancel, pattern=_op(Op.CANCEL)))
+    application.add_handler(CallbackQueryHandler(_stale_button))
+    # 5. Group messages: reports, photos, pins; edits of them; 👍 reactions.
+    application.add_handler(
+        MessageHandler(
+            groups
+            & ~filters.COMMAND
+            & (filters.TEXT | filters.PHOTO | filters.LOCATION)
+            & ~filters.UpdateType.EDITED,
+            intake.group_message,
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            groups & filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION),
+            intake.edited_message,
+        )
+    )
+    application.add_handler(MessageReactionHandler(feedback.on_reaction))
+    # 6. Anything else in private (stickers, voice, free text): a short hint, never silence.
+    application.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, _private_fallback))
+    application.add_error_handler(_on_error)
+
+
+async def _stale_button(update, context) -> None:  # noqa: ANN001
+    """A button from an older version of the bot, or forged data: refuse politely."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+async def _private_fallback(update, context) -> None:  # noqa: ANN001
+    message = update.effective_message
+    if message is None:
+        return
+    from handlers.context import reply
+
+    if message.text:
+        await reply(update, context, texts.HELP)
+    else:
+        await reply(update, context, texts.UNSUPPORTED)
+
+
+async def _on_error(update: object, context) -> None:  # noqa: ANN001
+    log.exception("handler failed for update %r", update, exc_info=context.error)
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    drainer = OutboxDrainer(
+        services.db,
+        services.config,
+        services.clock,
+        TelegramDelivery(
+            application.bot, services.db, services.config, services.extras.get("renderers")
+        ),
+    )
+    application.bot_data[DRAINER_KEY] = drainer
+    application.bot_data["drainer_task"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            intake.expire_unsure_cards, UNSURE_SWEEP_SECONDS, first=5
+        )
+    application.bot_data["commands_task"] = asyncio.create_task(
+        _set_commands(application, services)
+    )
+
+
+async def _set_commands(application: Application, services: Services) -> None:
+    """Command menus per scope, and a look at our rights in each grid group."""
+    bot = application.bot
+    try:
+        await bot.set_my_commands(
+            [BotCommand(c, d) for c, d in texts.COMMANDS_GROUP],
+            scope=BotCommandScopeAllGroupChats(),
+        )
+        await bot.set_my_commands(
+            [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+        staff = [u.id for u in services.config.users if is_staff(services.config, u.id)]
+        for user_id in staff:
+            try:
+                await bot.set_my_commands(
+                    [BotCommand(c, d) for c, d in texts.COMMANDS_STAFF],
+                    scope=BotCommandScopeChat(user_id),
+                )
+            except TelegramError:
+                pass  # a handler who never started the bot: their menu comes when they do
+        me = await bot.get_me()
+        for grid in services.config.grids():
+            try:
+                member = await bot.get_chat_member(grid.chat_id, me.id)
+            except TelegramError as error:
+                log.warning("grid %s (%s) unreachable: %s", grid.id, grid.chat_id, error)
+                continue
+            if member.status not in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+                log.warning(
+                    "not an administrator in %s: likes (👍 reactions) will not be counted",
+                    grid.name,
+                )
+    except TelegramError as error:
+        log.warning("could not set command menus: %s", error)
+
+
+async def _post_stop(application: Application) -> None:
+    drainer: OutboxDrainer | None = application.bot_data.get(DRAINER_KEY)
+    if drainer is not None:
+        drainer.stop()
+    for key in ("drainer_task", "commands_task"):
+        task = application.bot_data.get(key)
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass

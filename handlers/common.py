@@ -1,0 +1,160 @@
+"""Commands for everyone: /start, /help, /my, /case, /status."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.models import OPEN_STATUSES, CaseStatus, Role
+from bot.roles import can_view_case, is_staff, roles_for
+from handlers import keyboards, render, texts
+from handlers.context import display_name, reply, services_of
+from nlp.taxonomy import category_name
+from storage import cases as case_sql
+from storage import events as event_sql
+from storage import outbox as outbox_sql
+from storage import users as user_sql
+
+ACTION_NAMES = {
+    "open": "报事", "assign": "派单", "accept": "接单", "resolve": "办结", "escalate": "上报",
+    "reassign": "转派", "reject": "退回", "close": "关闭", "reopen": "重新办理", "edit": "修改内容",
+}  # fmt: skip
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start in private: remember that this person can now be written to."""
+    user = update.effective_user
+    if user is None:
+        return
+    services = services_of(context)
+    async with services.db.write() as conn:
+        await user_sql.upsert_user(
+            conn,
+            user_id=user.id,
+            name=display_name(user),
+            username=user.username,
+            now=services.clock.now(),
+        )
+        await user_sql.set_started(conn, user.id, True)
+    if is_staff(services.config, user.id):
+        await reply(
+            update,
+            context,
+            texts.START_STAFF.format(name=render.esc(services.config.user_name(user.id))),
+        )
+    else:
+        await reply(update, context, texts.START)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what the bot does and how."""
+    await reply(update, context, texts.HELP)
+
+
+async def my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/my: the resident's own cases and their states (privately when asked in a group)."""
+    user = update.effective_user
+    if user is None:
+        return
+    services = services_of(context)
+    cases = await case_sql.list_cases(services.db.reader, reporter_id=user.id, limit=20)
+    if not cases:
+        await reply(update, context, texts.NO_CASES, quote=True)
+        return
+    masked = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+    lines = [texts.MY_CASES_HEAD]
+    for case in cases:
+        lines.append(
+            f"• <b>{case.number}</b> {category_name(case.category)} · {texts.STATUS.get(case.status, case.status)}"
+            f"\n  {render.safe_text(case.text, masked=masked, limit=40)}"
+        )
+    await reply(update, context, "\n".join(lines), quote=True)
+
+
+async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/case N: one case's timeline, masked for anyone but the reporter and handlers."""
+    user = update.effective_user
+    if user is None:
+        return
+    services = services_of(context)
+    number = (context.args or [""])[0].strip()
+    if not number:
+        await reply(update, context, texts.CASE_USAGE, quote=True)
+        return
+    case = await case_sql.get_case_by_number(services.db.reader, number)
+    if case is None and number.isdigit():
+        case = await case_sql.get_case_by_number(
+            services.db.reader, f"{services_year(services)}-{int(number):06d}"
+        )
+    if case is None:
+        await reply(update, context, texts.UNKNOWN_CASE, quote=True)
+        return
+    in_group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+    masked = in_group or not can_view_case(services.config, user.id, case)
+    events = await event_sql.list_events(services.db.reader, case.id)
+    lines = [
+        render.case_card(services.config, case)
+        if masked
+        else render.assigned(services.config, case, "new")
+    ]
+    lines.append("")
+    for event in events:
+        actor = (
+            "系统"
+            if event.actor_id is None
+            else render.person(services.config, event.actor_id, "居民")
+        )
+        if event.actor_id == case.reporter_id:
+            actor = texts.ANONYMOUS_NAME if case.anonymous and masked else "报事人"
+        note = f"：{render.safe_text(event.note, masked=masked, limit=80)}" if event.note else ""
+        lines.append(
+            f"{render.local_time(services.config, event.at)} {render.esc(actor)} {ACTION_NAMES.get(event.action, event.action)}{note}"
+        )
+    buttons = None
+    roles = roles_for(services.config, user.id, case)
+    if not in_group and Role.ASSIGNEE in roles and CaseStatus(case.status) in OPEN_STATUSES:
+        markup = keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
+        buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
+    await reply(update, context, "\n".join(lines), quote=True, buttons=buttons)
+
+
+def services_year(services: object) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    config = services.config  # type: ignore[attr-defined]
+    clock = services.clock  # type: ignore[attr-defined]
+    return datetime.fromtimestamp(clock.now(), ZoneInfo(config.calendar.timezone)).year
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status for staff: am I an administrator in each grid group (likes need it), the outbox."""
+    user = update.effective_user
+    services = services_of(context)
+    if user is None or not is_staff(services.config, user.id):
+        await reply(update, context, texts.NOT_ALLOWED)
+        return
+    me = await context.bot.get_me()
+
+    async def check(grid_id: str, chat_id: int, name: str) -> str:
+        try:
+            member = await context.bot.get_chat_member(chat_id, me.id)
+        except TelegramError:
+            return texts.STATUS_UNREACHABLE.format(grid=render.esc(name))
+        if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+            return texts.STATUS_ADMIN_OK.format(grid=render.esc(name))
+        return texts.STATUS_ADMIN_MISSING.format(grid=render.esc(name))
+
+    lines = [texts.STATUS_HEAD]
+    lines += await asyncio.gather(
+        *(check(g.id, g.chat_id, g.name) for g in services.config.grids())
+    )
+    counts = await outbox_sql.counts_by_status(services.db.reader)
+    lines.append(
+        texts.STATUS_OUTBOX.format(pending=counts.get("pending", 0), failed=counts.get("failed", 0))
+    )
+    await reply(update, context, "\n".join(lines))

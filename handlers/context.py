@@ -1,0 +1,53 @@
+"""What every handler needs from python-telegram-bot's context: the core services, the person."""
+
+from __future__ import annotations
+
+from telegram import Update, User
+from telegram.ext import ContextTypes
+
+from bot.notify import say
+from bot.services import Services
+
+SERVICES_KEY = "services"
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+def display_name(user: User | None) -> str:
+    if user is None:
+        return "居民"
+    return (user.full_name or user.username or str(user.id)).strip()[:64] or str(user.id)
+
+
+def poke_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Something was queued: wake the drainer so the answer goes out at once."""
+    drainer = context.application.bot_data.get("drainer")
+    if drainer is not None:
+        drainer.poke()
+
+
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    html: str,
+    *,
+    quote: bool = False,
+    buttons: list[list[tuple[str, str]]] | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Answer in the chat the update came from, through the outbox."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None:
+        return
+    await say(
+        services_of(context),
+        chat.id,
+        html,
+        reply_to=message.message_id if quote and message is not None else None,
+        buttons=buttons,
+        dedupe_key=dedupe_key,
+    )
+    poke_outbox(context)

@@ -1,0 +1,77 @@
+"""Residents' feedback: the one-tap rating, the optional why of a 👎, and 👍 reactions."""
+
+from __future__ import annotations
+
+from telegram import ReactionTypeEmoji, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.lifecycle import TransitionError
+from bot.models import Score
+from handlers import keyboards, texts
+from handlers.context import poke_outbox, reply, services_of
+from handlers.handling import refusal
+from handlers.prompts import Prompt, prompts_of
+
+LIKE = "👍"
+
+
+async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 满意 / 👌 基本满意 / 👎 不满意: one tap records it, no second confirmation."""
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    if query is None:
+        return
+    case_id = button.int_field(0) if button else None
+    letter = button.fields[1] if button and len(button.fields) > 1 else ""
+    if case_id is None or letter not in keyboards.SCORE_LETTERS:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    score = Score(keyboards.SCORE_LETTERS[letter])
+    services = services_of(context)
+    try:
+        rated = await services.feedback.rate(case_id, query.from_user.id, score)
+    except TransitionError as error:
+        await query.answer(refusal(error), show_alert=True)
+        return
+    await query.answer(texts.RATED.format(score=texts.SCORE[score.value]))
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError:
+        pass
+    if score is Score.UNSATISFIED:
+        prompts_of(context)[query.from_user.id] = Prompt(
+            op="why", case_id=case_id, round=rated.round
+        )
+        in_private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
+        if in_private:
+            await reply(update, context, texts.ASK_UNSATISFIED_REASON)
+    poke_outbox(context)
+
+
+async def save_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:
+    """The words after a 👎 go to the assignee and the supervisor."""
+    message = update.effective_message
+    user = update.effective_user
+    prompts_of(context).pop(user.id, None)
+    text = (message.text or message.caption or "").strip() if message else ""
+    if text and await services_of(context).feedback.explain(
+        prompt.case_id, user.id, prompt.round, text
+    ):
+        await reply(update, context, texts.THANKS_REASON)
+        poke_outbox(context)
+
+
+async def on_reaction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A 👍 on the resolution message in the group is a like (点赞) for its case."""
+    reaction = update.message_reaction
+    if reaction is None or reaction.user is None or reaction.user.is_bot:
+        return
+    before = {r.emoji for r in reaction.old_reaction if isinstance(r, ReactionTypeEmoji)}
+    after = {r.emoji for r in reaction.new_reaction if isinstance(r, ReactionTypeEmoji)}
+    if (LIKE in before) == (LIKE in after):
+        return
+    await services_of(context).feedback.react(
+        reaction.chat.id, reaction.message_id, reaction.user.id, liked=LIKE in after
+    )

@@ -1,0 +1,340 @@
+"""Handlers at work: 接单 办结 上报 转派 退回 buttons, their prompts, /todo."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.lifecycle import TransitionError, allowed
+from bot.models import OPEN_STATUSES, Action, CaseStatus
+from bot.roles import is_staff, roles_for
+from handlers import keyboards, render, texts
+from handlers.context import poke_outbox, reply, services_of
+from handlers.keyboards import Button, Op
+from handlers.prompts import Prompt, prompts_of
+from nlp.taxonomy import category_name
+from storage import attachments as attachment_sql
+from storage import cases as case_sql
+from storage.records import CaseRecord
+
+_OP_ACTION = {Op.RESOLVE: Action.RESOLVE, Op.ESCALATE: Action.ESCALATE, Op.REJECT: Action.REJECT}
+_ASK = {
+    Op.RESOLVE: texts.ASK_RESOLVE_NOTE,
+    Op.ESCALATE: texts.ASK_ESCALATE_REASON,
+    Op.REJECT: texts.ASK_REJECT_REASON,
+}
+_REFUSALS = {
+    "forbidden": texts.NOT_ALLOWED,
+    "invalid_state": texts.DONE_ALREADY,
+    "not_found": texts.UNKNOWN_CASE,
+    "top_level": texts.TOP_LEVEL,
+    "note_required": texts.NOTE_REQUIRED,
+}
+
+
+def refusal(error: TransitionError) -> str:
+    return _REFUSALS.get(error.code, texts.STALE_BUTTON)
+
+
+async def _load(context: ContextTypes.DEFAULT_TYPE, button: Button) -> CaseRecord | None:
+    case_id = button.int_field(0)
+    if case_id is None:
+        return None
+    return await case_sql.get_case(services_of(context).db.reader, case_id)
+
+
+async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every handler button is checked against the database and the hierarchy first."""
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    if query is None:
+        return
+    if button is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    services = services_of(context)
+    case = await _load(context, button)
+    if case is None:
+        await query.answer(texts.UNKNOWN_CASE, show_alert=True)
+        return
+    user_id = query.from_user.id
+    roles = roles_for(services.config, user_id, case)
+    status = CaseStatus(case.status)
+    if button.op is Op.ACCEPT:
+        await _apply(
+            update, context, case, Action.ACCEPT, texts.ACCEPTED.format(number=case.number)
+        )
+        return
+    if button.op in _OP_ACTION:
+        if not allowed(_OP_ACTION[button.op], status, roles):
+            await query.answer(
+                texts.NOT_ALLOWED if status in OPEN_STATUSES else texts.DONE_ALREADY,
+                show_alert=True,
+            )
+            return
+        if button.op is Op.ESCALATE and case.level >= 4:
+            await query.answer(texts.TOP_LEVEL, show_alert=True)
+            return
+        # The answer stops the spinner; the question comes as a private message.
+        await query.answer()
+        prompts_of(context)[user_id] = Prompt(op=button.op.value, case_id=case.id)
+        await _private(context, user_id, _ASK[button.op], buttons=_cancel_buttons())
+        return
+    if button.op is Op.REASSIGN:
+        if not allowed(Action.REASSIGN, status, roles):
+            await query.answer(
+                texts.NOT_ALLOWED if status in OPEN_STATUSES else texts.DONE_ALREADY,
+                show_alert=True,
+            )
+            return
+        options = reassign_targets(services.config, case)
+        if not options:
+            await query.answer(texts.NO_TARGETS, show_alert=True)
+            return
+        await query.answer()
+        markup = keyboards.choices(Op.REASSIGN_TO, options, case.id, per_row=1)
+        await _private(context, user_id, texts.ASK_REASSIGN, buttons=_rows(markup))
+        return
+    if button.op is Op.REASSIGN_TO:
+        target = button.fields[1] if len(button.fields) > 1 else ""
+        kwargs: dict[str, object] = {}
+        if target.startswith("u") and target[1:].isdigit():
+            kwargs["assignee_id"] = int(target[1:])
+            name = services.config.user_name(int(target[1:]))
+        elif target.startswith("d"):
+            kwargs["department_id"] = target[1:]
+            department = next((d for d in services.config.departments if d.id == target[1:]), None)
+            name = department.name if department else target[1:]
+        else:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        await _apply(
+            update,
+            context,
+            case,
+            Action.REASSIGN,
+            texts.REASSIGNED.format(number=case.number, name=name),
+            **kwargs,
+        )
+        return
+    await query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+def reassign_targets(config: object, case: CaseRecord) -> list[tuple[str, str]]:
+    """Grid workers, the community, and the departments for the case's category."""
+    from bot.config import Config
+
+    assert isinstance(config, Config)
+    grid = config.grid(case.grid_id)
+    people: list[int] = []
+    if grid is not None:
+        people += [grid.leader, *grid.workers]
+    people += config.community_of(case.grid_id).staff
+    options = [
+        (config.user_name(u), f"u{u}") for u in dict.fromkeys(people) if u != case.assignee_id
+    ]
+    street = config.street_of(case.grid_id).id
+    for level in (3, 4):
+        for department in config.departments_for(
+            case.category, level, street if level == 3 else None
+        ):
+            if department.id != case.department_id:
+                options.append((department.name, f"d{department.id}"))
+    return options
+
+
+async def _apply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    case: CaseRecord,
+    action: Action,
+    done: str,
+    **kwargs: object,
+) -> None:
+    query = update.callback_query
+    services = services_of(context)
+    try:
+        change = await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
+    except TransitionError as error:
+        await query.answer(refusal(error), show_alert=True)
+        return
+    await query.answer(done)
+    await _refresh_buttons(update, change.case)
+    poke_outbox(context)
+
+
+async def _refresh_buttons(update: Update, case: CaseRecord) -> None:
+    """The notice the button sat on now shows what is still possible."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    open_now = CaseStatus(case.status) in OPEN_STATUSES and case.assignee_id == query.from_user.id
+    markup = (
+        keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
+        if open_now
+        else None
+    )
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except TelegramError:
+        pass  # unchanged, or the message is gone: the case itself is what matters
+
+
+async def _private(
+    context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
+    html: str,
+    *,
+    buttons: list[list[tuple[str, str]]] | None = None,
+) -> None:
+    from bot.notify import say
+
+    await say(services_of(context), user_id, html, buttons=buttons)
+    poke_outbox(context)
+
+
+def _rows(markup: object) -> list[list[tuple[str, str]]]:
+    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]
+
+
+def _cancel_buttons() -> list[list[tuple[str, str]]]:
+    return _rows(keyboards.cancel())
+
+
+async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private answer to the bot's question: a note, a reason, or the resolution photo."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    prompts = prompts_of(context)
+    prompt = prompts.get(user.id)
+    if prompt is None:
+        return
+    services = services_of(context)
+    if prompt.op == "why":
+        from handlers.feedback import save_reason
+
+        await save_reason(update, context, prompt)
+        raise ApplicationHandlerStop
+    text = (message.text or message.caption or "").strip()
+    if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
+        if message.photo:
+            await _finish_resolve(
+                update,
+                context,
+                prompt,
+                photo=message.photo[-1].file_id,
+                message_id=message.message_id,
+            )
+        else:
+            await reply(
+                update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
+            )
+        raise ApplicationHandlerStop
+    if not text:
+        await reply(update, context, texts.EMPTY_INPUT)
+        raise ApplicationHandlerStop
+    if prompt.op == Op.RESOLVE.value:
+        prompt.note, prompt.step = text[:1000], "photo"
+        if message.photo:
+            await _finish_resolve(
+                update,
+                context,
+                prompt,
+                photo=message.photo[-1].file_id,
+                message_id=message.message_id,
+            )
+        else:
+            await reply(
+                update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
+            )
+        raise ApplicationHandlerStop
+    action = Action.ESCALATE if prompt.op == Op.ESCALATE.value else Action.REJECT
+    prompts.pop(user.id, None)
+    try:
+        change = await services.lifecycle.apply(prompt.case_id, action, user.id, note=text[:1000])
+    except TransitionError as error:
+        await reply(update, context, refusal(error))
+        raise ApplicationHandlerStop from None
+    if action is Action.ESCALATE:
+        done = texts.ESCALATED.format(
+            number=change.case.number, level=texts.LEVEL.get(change.case.level, "")
+        )
+    else:
+        done = texts.REJECTED.format(number=change.case.number)
+    await reply(update, context, done)
+    raise ApplicationHandlerStop
+
+
+async def on_prompt_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """跳过 while resolving: finish without a photo."""
+    query = update.callback_query
+    prompt = prompts_of(context).get(query.from_user.id) if query else None
+    if query is None or prompt is None or prompt.op != Op.RESOLVE.value or prompt.step != "photo":
+        if query is not None:
+            await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    await _finish_resolve(update, context, prompt)
+
+
+async def _finish_resolve(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    prompt: Prompt,
+    *,
+    photo: str | None = None,
+    message_id: int | None = None,
+) -> None:
+    services = services_of(context)
+    user = update.effective_user
+    prompts_of(context).pop(user.id, None)
+    try:
+        change = await services.lifecycle.apply(
+            prompt.case_id, Action.RESOLVE, user.id, note=prompt.note
+        )
+    except TransitionError as error:
+        await reply(update, context, refusal(error))
+        return
+    if photo is not None:
+        async with services.db.write() as conn:
+            await attachment_sql.add_attachment(
+                conn, case_id=prompt.case_id, kind="photo", file_id=photo, added_by=user.id,
+                message_id=message_id, at=services.clock.now(),
+            )  # fmt: skip
+    await reply(update, context, texts.RESOLVED.format(number=change.case.number))
+
+
+async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """取消 or /cancel: forget the question the bot was waiting on."""
+    user = update.effective_user
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if user is not None:
+        prompts_of(context).pop(user.id, None)
+    await reply(update, context, texts.PROMPT_CANCELLED)
+
+
+async def todo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/todo: my open cases, urgent and oldest first."""
+    user = update.effective_user
+    services = services_of(context)
+    if user is None or not is_staff(services.config, user.id):
+        await reply(update, context, texts.NOT_ALLOWED)
+        return
+    cases = await case_sql.list_cases(
+        services.db.reader, assignee_id=user.id, statuses=[s.value for s in OPEN_STATUSES], limit=30
+    )
+    if not cases:
+        await reply(update, context, texts.NO_TODO)
+        return
+    lines = [texts.TODO_HEAD]
+    for case in cases:
+        urgent = "🚨" if case.urgent else "•"
+        lines.append(
+            f"{urgent} <b>{case.number}</b> {category_name(case.category)} · {texts.STATUS.get(case.status, case.status)}"
+            f" · 时限 {render.local_time(services.config, case.resolve_due)}\n  {render.safe_text(case.text, masked=False, limit=40)}"
+        )
+    await reply(update, context, "\n".join(lines))

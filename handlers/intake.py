@@ -1,0 +1,383 @@
+"""Residents reporting: group messages, /report and mentions, edits, unsure cards, and the
+step-by-step private report (a ConversationHandler with a way out at every step)."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, MessageEntity, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.intake import Decision, Incoming, IntakeResult
+from bot.lifecycle import TransitionError
+from handlers import keyboards, render, texts
+from handlers.context import display_name, poke_outbox, reply, services_of
+from handlers.keyboards import Op
+from nlp.taxonomy import CATEGORIES, category_name
+from storage import outbox as outbox_sql
+
+LIMIT_NOTE_SECONDS = 60
+
+# Private report conversation states
+TEXT, PHOTO, PLACE, GRID, ANONYMOUS = range(5)
+
+
+def _incoming(message: Message, *, text: str | None = None, forced: bool = False) -> Incoming:
+    user = message.from_user
+    photo = message.photo[-1].file_id if message.photo else None
+    location = (message.location.latitude, message.location.longitude) if message.location else None
+    return Incoming(
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        user_id=user.id if user else 0,
+        user_name=display_name(user),
+        username=user.username if user else None,
+        text=(message.text or message.caption or "") if text is None else text,
+        photo_file_id=photo,
+        location=location,
+        forced=forced,
+    )
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: IntakeResult) -> None:
+    """Say as little as possible in a group: the card comes from the outbox."""
+    services = services_of(context)
+    message = update.effective_message
+    if message is None:
+        return
+    if result.decision is Decision.OPENED:
+        poke_outbox(context)
+    elif result.decision is Decision.JOINED and result.case is not None:
+        await reply(
+            update, context,
+            texts.JOINED.format(number=result.case.number, count=result.followers + 1),
+            quote=True, dedupe_key=f"joined:{message.chat_id}:{message.message_id}",
+        )  # fmt: skip
+        await services.lifecycle_card_update(result.case) if hasattr(
+            services, "lifecycle_card_update"
+        ) else None
+    elif result.decision is Decision.ASK and result.parse is not None:
+        suggested = result.parse.category or "other"
+        options = [(code, name) for code, (name, _) in CATEGORIES.items()]
+        markup = keyboards.unsure(message.message_id, suggested, options)
+        buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
+        name = render.esc(display_name(message.from_user))
+        await reply(
+            update, context,
+            texts.UNSURE.format(name=name, category=category_name(suggested)),
+            quote=True, buttons=buttons, dedupe_key=_unsure_key(message.chat_id, message.message_id),
+        )  # fmt: skip
+    elif result.decision is Decision.LIMITED:
+        notes = (
+            context.user_data.setdefault("limit_notes", {}) if context.user_data is not None else {}
+        )
+        last = notes.get(message.chat_id, 0)
+        if time.monotonic() - last > LIMIT_NOTE_SECONDS:
+            notes[message.chat_id] = time.monotonic()
+            await reply(update, context, texts.LIMITED, quote=True)
+
+
+def _unsure_key(chat_id: int, message_id: int) -> str:
+    return f"unsure:{chat_id}:{message_id}"
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every text, photo or pin in a grid group: a case, a question, or silence."""
+    message = update.effective_message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    services = services_of(context)
+    text = message.text or message.caption or ""
+    forced = False
+    if _mentions_me(message, context.bot.username):
+        forced = True
+        text = _without_mention(text, context.bot.username)
+    result = await services.intake.receive(_incoming(message, text=text, forced=forced))
+    await _answer(update, context, result)
+
+
+def _mentions_me(message: Message, username: str | None) -> bool:
+    if not username:
+        return False
+    for entity, value in (message.parse_entities() | message.parse_caption_entities()).items():
+        if entity.type == MessageEntity.MENTION and value.lstrip("@").lower() == username.lower():
+            return True
+    return False
+
+
+def _without_mention(text: str, username: str | None) -> str:
+    if not username:
+        return text
+    for form in (f"@{username}", f"@{username.lower()}"):
+        text = text.replace(form, " ")
+    return text.strip()
+
+
+async def group_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/report in a group: the words after it, or the message it replies to, become a case."""
+    message = update.effective_message
+    if message is None or message.from_user is None:
+        return
+    services = services_of(context)
+    words = " ".join(context.args or []).strip()
+    target = message.reply_to_message
+    if words:
+        incoming = _incoming(message, text=words, forced=True)
+    elif target is not None and target.from_user is not None and not target.from_user.is_bot:
+        incoming = _incoming(target, forced=True)
+    else:
+        await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
+        return
+    result = await services.intake.receive(incoming)
+    await _answer(update, context, result)
+
+
+async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited report updates its case; the event log keeps the original words."""
+    message = update.edited_message
+    if message is None or message.from_user is None:
+        return
+    services = services_of(context)
+    change = await services.intake.edit(
+        message.chat_id,
+        message.message_id,
+        message.from_user.id,
+        message.text or message.caption or "",
+    )
+    if change is not None:
+        poke_outbox(context)
+
+
+async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """是报事 / 不是 / a category on an unsure card: only its author may choose."""
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    if query is None or query.message is None or button is None:
+        return
+    message_id = button.int_field(0)
+    choice = button.fields[1] if len(button.fields) > 1 else ""
+    if message_id is None or (choice != "no" and choice not in CATEGORIES):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    services = services_of(context)
+    try:
+        result = await services.intake.answer_pending(
+            query.message.chat.id,
+            message_id,
+            query.from_user.id,
+            category=None if choice == "no" else choice,
+        )
+    except TransitionError as error:
+        await query.answer(
+            texts.NOT_YOUR_CARD if error.code == "forbidden" else texts.DONE_ALREADY,
+            show_alert=True,
+        )
+        return
+    # Answering stops the client's spinner; the card then shows the outcome.
+    await query.answer()
+    if result.case is not None and result.decision in (Decision.OPENED, Decision.JOINED):
+        text = texts.UNSURE_DONE.format(number=result.case.number)
+    else:
+        text = texts.UNSURE_DECLINED
+    try:
+        await query.edit_message_text(text, parse_mode="HTML")
+    except TelegramError:
+        pass
+    await _answer(update, context, result)
+    poke_outbox(context)
+
+
+async def expire_unsure_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Unanswered unsure cards quietly disappear."""
+    services = services_of(context)
+    for pending in await services.intake.expire_pending():
+        sent = await outbox_sql.sent_by_key(
+            services.db.reader, _unsure_key(pending.chat_id, pending.message_id)
+        )
+        if sent is None or sent.message_id is None:
+            continue
+        try:
+            await context.bot.delete_message(sent.chat_id, sent.message_id)
+        except TelegramError:
+            pass  # already gone, or too old to delete: nothing else to do
+
+
+# The private, step-by-step report
+
+
+async def private_report_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    context.user_data["report"] = {}
+    await reply(update, context, texts.ASK_TEXT)
+    return TEXT
+
+
+async def private_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if not text:
+        await reply(update, context, texts.NEED_TEXT)
+        return TEXT
+    context.user_data["report"].update(text=text, message_id=message.message_id)
+    await reply(update, context, texts.ASK_PHOTO, buttons=_buttons(keyboards.skip_or_cancel()))
+    return PHOTO
+
+
+async def private_report_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    if message is not None and message.photo:
+        context.user_data["report"]["photo"] = message.photo[-1].file_id
+    await _skip_answer(update)
+    await reply(update, context, texts.ASK_PLACE, buttons=_buttons(keyboards.skip_or_cancel()))
+    return PLACE
+
+
+async def private_report_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    report = context.user_data["report"]
+    if message is not None and message.location is not None:
+        report["location"] = (message.location.latitude, message.location.longitude)
+    elif message is not None and message.text:
+        report["place"] = message.text.strip()[:100]
+    await _skip_answer(update)
+    services = services_of(context)
+    options = [(g.name, g.id) for g in services.config.grids()]
+    await reply(
+        update, context, texts.ASK_GRID, buttons=_buttons(keyboards.choices(Op.GRID, options))
+    )
+    return GRID
+
+
+async def private_report_grid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    services = services_of(context)
+    grid_id = button.fields[0] if button and button.fields else ""
+    if query is None or services.config.grid(grid_id) is None:
+        if query is not None:
+            await query.answer(texts.STALE_BUTTON)
+        return GRID
+    await query.answer()
+    context.user_data["report"]["grid_id"] = grid_id
+    options = [(texts.BTN_NAMED, "0"), (texts.BTN_ANONYMOUS, "1")]
+    await reply(
+        update,
+        context,
+        texts.ASK_ANONYMOUS,
+        buttons=_buttons(keyboards.choices(Op.ANONYMOUS, options)),
+    )
+    return ANONYMOUS
+
+
+async def private_report_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    if query is None or button is None or button.fields[:1] not in (("0",), ("1",)):
+        if query is not None:
+            await query.answer(texts.STALE_BUTTON)
+        return ANONYMOUS
+    await query.answer()
+    report = context.user_data.pop("report", {})
+    user = query.from_user
+    services = services_of(context)
+    text = report.get("text", "")
+    if report.get("place") and report["place"] not in text:
+        text = f"{text}（地点：{report['place']}）"
+    incoming = Incoming(
+        chat_id=user.id,
+        message_id=int(report.get("message_id", query.message.message_id if query.message else 0)),
+        user_id=user.id,
+        user_name=display_name(user),
+        username=user.username,
+        text=text,
+        photo_file_id=report.get("photo"),
+        location=report.get("location"),
+        forced=True,
+        anonymous=button.fields[0] == "1",
+        grid_id=report.get("grid_id"),
+    )
+    result = await services.intake.receive(incoming)
+    if result.case is not None and result.decision is Decision.JOINED:
+        await reply(
+            update,
+            context,
+            texts.JOINED.format(number=result.case.number, count=result.followers + 1),
+        )
+    elif result.case is not None:
+        await reply(
+            update, context,
+            texts.OPENED_PRIVATE.format(number=result.case.number, category=category_name(result.case.category)),
+        )  # fmt: skip
+    elif result.decision is Decision.LIMITED:
+        await reply(update, context, texts.LIMITED)
+    poke_outbox(context)
+    return ConversationHandler.END
+
+
+async def private_report_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    context.user_data.pop("report", None)
+    await _skip_answer(update)
+    await reply(update, context, texts.REPORT_CANCELLED)
+    return ConversationHandler.END
+
+
+async def private_report_unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker or voice message mid-report: say what is understood; the step stays."""
+    await reply(update, context, texts.UNSUPPORTED)
+
+
+async def _skip_answer(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+def _buttons(markup: object) -> list[list[tuple[str, str]]]:
+    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]
+
+
+def _op(op: Op) -> str:
+    return rf"^v1:{op.value}(:|$)"
+
+
+def private_report_conversation() -> ConversationHandler:
+    private = filters.ChatType.PRIVATE
+    cancel = [
+        CommandHandler("cancel", private_report_cancel, filters=private),
+        CallbackQueryHandler(private_report_cancel, pattern=_op(Op.CANCEL)),
+    ]
+    odd = MessageHandler(private & ~filters.COMMAND, private_report_unexpected)
+    return ConversationHandler(
+        entry_points=[CommandHandler("report", private_report_start, filters=private)],
+        states={
+            TEXT: [
+                MessageHandler(private & filters.TEXT & ~filters.COMMAND, private_report_text),
+                odd,
+            ],
+            PHOTO: [
+                MessageHandler(private & filters.PHOTO, private_report_photo),
+                CallbackQueryHandler(private_report_photo, pattern=_op(Op.SKIP)),
+                odd,
+            ],
+            PLACE: [
+                MessageHandler(
+                    private & (filters.LOCATION | (filters.TEXT & ~filters.COMMAND)),
+                    private_report_place,
+                ),
+                CallbackQueryHandler(private_report_place, pattern=_op(Op.SKIP)),
+                odd,
+            ],
+            GRID: [CallbackQueryHandler(private_report_grid, pattern=_op(Op.GRID))],
+            ANONYMOUS: [CallbackQueryHandler(private_report_anonymous, pattern=_op(Op.ANONYMOUS))],
+        },
+        fallbacks=cancel,
+        name="private_report",
+        allow_reentry=True,
+        conversation_timeout=30 * 60,
+    )

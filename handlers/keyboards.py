@@ -1,0 +1,165 @@
+"""The callback-data codec: tiny, typed, versioned, always under Telegram's 64 bytes.
+
+`v1:<action>:<fields…>`. Old or forged data decodes to None, and the handler answers politely;
+every field is checked again against the database before anything changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import texts
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+
+class Op(StrEnum):
+    ACCEPT = "a"
+    RESOLVE = "r"
+    ESCALATE = "e"
+    REASSIGN = "t"  # show the reassignment targets
+    REASSIGN_TO = "tt"  # fields: case id, target (u<user id> or d<department id>)
+    REJECT = "x"
+    RATE = "s"  # fields: case id, score letter
+    PENDING = "p"  # fields: message id, category code or "no"
+    CANCEL = "c"  # leave the current prompt
+    GRID = "g"  # private report: the grid
+    ANONYMOUS = "an"  # private report: 0 or 1
+    SKIP = "k"  # private report: skip this step
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    op: Op
+    fields: tuple[str, ...] = ()
+
+    def int_field(self, index: int) -> int | None:
+        try:
+            return int(self.fields[index])
+        except (IndexError, ValueError):
+            return None
+
+
+def encode(op: Op, *fields: object) -> str:
+    data = ":".join([VERSION, op.value, *(str(f) for f in fields)])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Button | None:
+    """The button behind callback data, or None when it is stale, foreign or forged."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if len(parts) < 2 or parts[0] != VERSION:
+        return None
+    try:
+        op = Op(parts[1])
+    except ValueError:
+        return None
+    return Button(op, tuple(parts[2:]))
+
+
+SCORE_LETTERS = {"s": "satisfied", "b": "basic", "u": "unsatisfied"}
+
+
+def handler_actions(case_id: int, *, accepted: bool) -> InlineKeyboardMarkup:
+    """The assignee's buttons: 接单 办结 上报 转派 退回 (接单 only while not yet accepted)."""
+    first_row = [InlineKeyboardButton(texts.BTN_RESOLVE, callback_data=encode(Op.RESOLVE, case_id))]
+    if not accepted:
+        first_row.insert(
+            0, InlineKeyboardButton(texts.BTN_ACCEPT, callback_data=encode(Op.ACCEPT, case_id))
+        )
+    return InlineKeyboardMarkup(
+        [
+            first_row,
+            [
+                InlineKeyboardButton(
+                    texts.BTN_ESCALATE, callback_data=encode(Op.ESCALATE, case_id)
+                ),
+                InlineKeyboardButton(
+                    texts.BTN_REASSIGN, callback_data=encode(Op.REASSIGN, case_id)
+                ),
+                InlineKeyboardButton(texts.BTN_REJECT, callback_data=encode(Op.REJECT, case_id)),
+            ],
+        ]
+    )
+
+
+def rating(case_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.BTN_SATISFIED, callback_data=encode(Op.RATE, case_id, "s")
+                ),
+                InlineKeyboardButton(texts.BTN_BASIC, callback_data=encode(Op.RATE, case_id, "b")),
+                InlineKeyboardButton(
+                    texts.BTN_UNSATISFIED, callback_data=encode(Op.RATE, case_id, "u")
+                ),
+            ]
+        ]
+    )
+
+
+def unsure(
+    message_id: int, suggested: str, categories: list[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    """是报事 / 不是, then the categories to pick from (the suggestion first)."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.BTN_IS_REPORT, callback_data=encode(Op.PENDING, message_id, suggested)
+            ),
+            InlineKeyboardButton(
+                texts.BTN_NOT_REPORT, callback_data=encode(Op.PENDING, message_id, "no")
+            ),
+        ]
+    ]
+    row: list[InlineKeyboardButton] = []
+    for code, name in categories:
+        row.append(InlineKeyboardButton(name, callback_data=encode(Op.PENDING, message_id, code)))
+        if len(row) == 4:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def cancel() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BTN_CANCEL, callback_data=encode(Op.CANCEL))]]
+    )
+
+
+def skip_or_cancel() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BTN_SKIP, callback_data=encode(Op.SKIP)),
+                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=encode(Op.CANCEL)),
+            ]
+        ]
+    )
+
+
+def choices(
+    op: Op, options: list[tuple[str, str]], *prefix: object, per_row: int = 2
+) -> InlineKeyboardMarkup:
+    """A keyboard of (label, value) options, each encoded as op:prefix…:value, and 取消."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for index in range(0, len(options), per_row):
+        rows.append(
+            [
+                InlineKeyboardButton(label, callback_data=encode(op, *prefix, value))
+                for label, value in options[index : index + per_row]
+            ]
+        )
+    rows.append([InlineKeyboardButton(texts.BTN_CANCEL, callback_data=encode(Op.CANCEL))])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,225 @@
+"""Delivery of outbox notices through python-telegram-bot, and its errors told to the core."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.config import Config
+from bot.models import OPEN_STATUSES, CaseStatus, NoticeKind
+from bot.outbox import Delivered
+from handlers import keyboards, render, texts
+from nlp.taxonomy import category_name
+from storage import feedback as feedback_sql
+from storage import outbox as outbox_sql
+from storage.db import Database
+from storage.records import CaseRecord, OutboxRecord
+
+log = logging.getLogger(__name__)
+
+
+class TelegramDelivery:
+    """Renders each notice kind into a message and sends or edits it."""
+
+    def __init__(
+        self, bot: Bot, db: Database, config: Config, render_extra: object | None = None
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.config = config
+        # Renderers the core offers for digests and reminders: kind -> callable(payload) -> str.
+        self.render_extra = render_extra
+
+    async def deliver(self, notice: OutboxRecord, case: CaseRecord | None) -> Delivered:
+        try:
+            message = await self._send(notice, case)
+        except RetryAfter as error:
+            return Delivered(ok=False, retry_after=_seconds(error.retry_after), error=str(error))
+        except Forbidden as error:
+            return Delivered(ok=False, forbidden=True, error=str(error))
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return Delivered(ok=True)
+            return Delivered(ok=False, error=f"400 {error}")
+        except NetworkError as error:  # includes timeouts and 5xx answers
+            return Delivered(ok=False, retry_after=5, error=f"network {error}")
+        except TelegramError as error:
+            return Delivered(ok=False, error=str(error))
+        if isinstance(message, Delivered):
+            return message
+        return Delivered(
+            ok=True, message_id=message.message_id if isinstance(message, Message) else None
+        )
+
+    async def _send(
+        self, notice: OutboxRecord, case: CaseRecord | None
+    ) -> Message | Delivered | bool:
+        kind, chat_id, payload = notice.kind, notice.chat_id, notice.payload
+        if kind == NoticeKind.DIGEST or (kind == NoticeKind.TEXT and "text" in payload):
+            reply_to = payload.get("reply_to")
+            return await self._text(
+                chat_id,
+                str(payload.get("text") or self._extra(kind, payload)),
+                reply_to=reply_to if isinstance(reply_to, int) else None,
+                markup=_markup(payload.get("buttons")),
+            )
+        if case is None:
+            return Delivered(ok=False, error="notice without a case")
+        mention = payload.get("mention")
+        if isinstance(mention, int) and kind != NoticeKind.RATING_REQUEST:
+            # A private notice that could not be delivered: nudge them in the group instead.
+            name = render.person(
+                self.config, mention, case.reporter_name if mention == case.reporter_id else ""
+            )
+            text = texts.START_BOT_PLEASE.format(
+                mention=render.mention(mention, name), number=case.number
+            )
+            return await self._text(chat_id, text, reply_to=await self._card_id(case))
+        if kind == NoticeKind.CASE_CARD:
+            followers = await feedback_sql.count_followers(self.db.reader, case.id)
+            reply_to = case.message_id if case.chat_id == chat_id else None
+            return await self._text(
+                chat_id, render.case_card(self.config, case, followers), reply_to=reply_to
+            )
+        if kind == NoticeKind.CARD_UPDATE:
+            return await self._update_card(case)
+        if kind == NoticeKind.ASSIGNED:
+            return await self._assigned(notice, case)
+        if kind == NoticeKind.INFORM:
+            return await self._text(chat_id, render.inform(self.config, case))
+        if kind == NoticeKind.REPORTER_UPDATE:
+            return await self._text(chat_id, render.reporter_update(self.config, case, payload))
+        if kind == NoticeKind.RATING_REQUEST:
+            return await self._rating_request(notice, case)
+        if kind == NoticeKind.RESOLUTION:
+            text = texts.RESOLUTION.format(number=case.number, note=render.note_text(payload))
+            return await self._text(chat_id, text, reply_to=await self._card_id(case))
+        if kind == NoticeKind.SUPERVISOR_ALERT:
+            template = texts.SUPERVISOR_ALERT.get(
+                str(payload.get("why")), texts.SUPERVISOR_ALERT["escalated"]
+            )
+            text = template.format(
+                number=case.number,
+                assignee=render.esc(render.person(self.config, case.assignee_id, "—")),
+                from_level=texts.LEVEL.get(max(1, case.level - 1), ""),
+                level=texts.LEVEL.get(case.level, ""),
+            )
+            return await self._text(chat_id, text)
+        if kind == NoticeKind.TEXT and payload.get("template") == "unsatisfied_reason":
+            text = texts.UNSATISFIED_REASON.format(
+                number=case.number, reason=render.esc(payload.get("reason", ""))
+            )
+            return await self._text(chat_id, text)
+        if kind == NoticeKind.REMINDER:
+            extra = self._extra(kind, payload)
+            text = extra or texts.REMINDER.format(
+                number=case.number,
+                category=render.esc(category_name(case.category)),
+                due=render.local_time(
+                    self.config,
+                    payload.get("due") if isinstance(payload.get("due"), int) else case.resolve_due,
+                ),
+            )
+            return await self._text(chat_id, text, markup=self._actions(case))
+        log.warning("no renderer for notice kind %s", kind)
+        return Delivered(ok=False, error=f"unknown notice kind {kind}")
+
+    def _extra(self, kind: str, payload: dict[str, object]) -> str:
+        renderer = getattr(self.render_extra, "get", lambda _k: None)(kind)
+        return str(renderer(payload)) if renderer else str(payload.get("text", ""))
+
+    async def _text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to
+            else None
+        )
+        return await self.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=reply, reply_markup=markup
+        )
+
+    async def _card_id(self, case: CaseRecord) -> int | None:
+        found = await outbox_sql.sent_message(self.db.reader, case.id, NoticeKind.CASE_CARD)
+        return found[1] if found else None
+
+    def _actions(self, case: CaseRecord) -> InlineKeyboardMarkup | None:
+        if CaseStatus(case.status) not in OPEN_STATUSES:
+            return None
+        return keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
+
+    async def _assigned(self, notice: OutboxRecord, case: CaseRecord) -> Message:
+        text = render.assigned(self.config, case, str(notice.payload.get("why", "new")))
+        # Only the current assignee gets working buttons; an old notice shows the text alone.
+        markup = self._actions(case) if case.assignee_id == notice.chat_id else None
+        return await self._text(notice.chat_id, text, markup=markup)
+
+    async def _update_card(self, case: CaseRecord) -> bool | Delivered:
+        found = await outbox_sql.sent_message(self.db.reader, case.id, NoticeKind.CASE_CARD)
+        if found is None:
+            pending = [
+                n for n in await outbox_sql.list_for_case(self.db.reader, case.id)
+                if n.kind == NoticeKind.CASE_CARD and n.status == "pending"
+            ]  # fmt: skip
+            # The card is still on its way: edit after it arrives. No card at all: nothing to do.
+            return (
+                Delivered(ok=False, retry_after=2, error="card not sent yet")
+                if pending
+                else Delivered(ok=True)
+            )
+        followers = await feedback_sql.count_followers(self.db.reader, case.id)
+        chat_id, message_id = found
+        await self.bot.edit_message_text(
+            render.case_card(self.config, case, followers),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+        )
+        return True
+
+    async def _rating_request(self, notice: OutboxRecord, case: CaseRecord) -> Message | Delivered:
+        if CaseStatus(case.status) != CaseStatus.RESOLVED:
+            return Delivered(ok=True)  # rated or reopened meanwhile: nothing to ask
+        mention = notice.payload.get("mention")
+        if isinstance(mention, int):
+            text = texts.RATING_REQUEST_GROUP.format(
+                mention=render.mention(mention, case.reporter_name), number=case.number
+            )
+            return await self._text(
+                notice.chat_id,
+                text,
+                reply_to=await self._card_id(case),
+                markup=keyboards.rating(case.id),
+            )
+        text = texts.RATING_REQUEST.format(
+            number=case.number, note=render.note_text(notice.payload)
+        )
+        return await self._text(notice.chat_id, text, markup=keyboards.rating(case.id))
+
+
+def _markup(buttons: object) -> InlineKeyboardMarkup | None:
+    """Buttons stored in a notice's payload as rows of [label, callback data]."""
+    if not isinstance(buttons, list) or not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(str(label), callback_data=str(data)) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+def _seconds(value: object) -> float:
+    try:
+        return float(value.total_seconds())  # type: ignore[attr-defined]
+    except AttributeError:
+        return float(value)  # type: ignore[arg-type]

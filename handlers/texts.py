@@ -1,0 +1,171 @@
+"""Every Chinese string the Telegram adapter shows, in one place. Short and friendly."""
+
+from __future__ import annotations
+
+# Buttons
+BTN_ACCEPT = "接单"
+BTN_RESOLVE = "办结"
+BTN_ESCALATE = "上报"
+BTN_REASSIGN = "转派"
+BTN_REJECT = "退回"
+BTN_SATISFIED = "👍 满意"
+BTN_BASIC = "👌 基本满意"
+BTN_UNSATISFIED = "👎 不满意"
+BTN_IS_REPORT = "是报事"
+BTN_NOT_REPORT = "不是"
+BTN_CANCEL = "取消"
+BTN_SKIP = "跳过"
+BTN_NAMED = "实名"
+BTN_ANONYMOUS = "匿名"
+
+# Status names people see
+STATUS = {
+    "new": "新报事",
+    "assigned": "已派单",
+    "accepted": "处理中",
+    "resolved": "已办结",
+    "closed": "已关闭",
+    "escalated": "已上报",
+    "reopened": "重新办理",
+    "rejected": "已退回",
+}
+LEVEL = {1: "网格", 2: "社区", 3: "街道", 4: "区级"}
+SCORE = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+URGENT_MARK = "🚨 紧急"
+ANONYMOUS_NAME = "匿名居民"
+
+# Commands (descriptions shown in Telegram's menu)
+COMMANDS_GROUP = [
+    ("report", "报事：/report 后写下问题"),
+    ("my", "我的报事"),
+    ("case", "查看案件：/case 编号"),
+    ("help", "使用说明"),
+]
+COMMANDS_PRIVATE = [
+    ("start", "开始使用"),
+    ("report", "一步步报事（可匿名）"),
+    ("my", "我的报事"),
+    ("case", "查看案件：/case 编号"),
+    ("cancel", "退出当前步骤"),
+    ("help", "使用说明"),
+]
+COMMANDS_STAFF = [
+    ("todo", "我的待办"),
+    ("case", "查看并处理案件：/case 编号"),
+    ("stats", "统计：/stats today|week|month"),
+    ("risk", "网格风险五色图"),
+    ("export", "导出案件"),
+    ("status", "机器人状态"),
+    ("report", "一步步报事"),
+    ("my", "我的报事"),
+    ("cancel", "退出当前步骤"),
+    ("help", "使用说明"),
+]
+
+# Residents
+START = (
+    "您好，我是网格通 🏘️\n"
+    "在网格群里直接说出问题，我会登记并派给负责的同志；"
+    "也可以在这里发 /report 一步步报事，支持匿名。\n"
+    "/my 查看我的报事，/case 编号 查看进度。"
+)
+START_STAFF = "您好，{name}！您的待办请发 /todo，统计请发 /stats。"
+HELP = (
+    "📮 报事：在网格群里直接描述问题（可附照片、位置），或发 /report 问题内容。\n"
+    "🔒 匿名报事：私聊我发 /report。\n"
+    "📋 进度：/my 查看我的报事，/case 编号 查看详情。\n"
+    "👍 办结后请给处理结果打分，您的评价很重要。"
+)
+REPORT_NEEDS_TEXT = "请在 /report 后面写下要反映的问题，或者私聊我发 /report 一步步来。"
+OPENED_PRIVATE = "✅ 已登记，案件编号 <b>{number}</b>（{category}）。处理进展会第一时间告诉您。"
+JOINED = "这个问题已有人反映（案件 <b>{number}</b>），已为您记为同问，现有 {count} 人关注。"
+LIMITED = "您报事有点频繁啦，请稍后再试 🙏"
+UNSURE = "{name}，这条消息需要登记为报事吗？我猜是「{category}」，不对可以点选正确的类别。"
+UNSURE_DONE = "好的，已登记为案件 <b>{number}</b>。"
+UNSURE_DECLINED = "好的，不登记。"
+NOT_YOUR_CARD = "只有发消息的人可以选择哦。"
+STALE_BUTTON = "这个按钮已经失效了。"
+DONE_ALREADY = "这件事已经处理过了。"
+NOT_ALLOWED = "抱歉，您没有处理这个案件的权限。"
+UNKNOWN_CASE = "没有找到这个案件。"
+CASE_USAGE = "请这样用：/case 2026-000123"
+NO_CASES = "您还没有报过事。"
+MY_CASES_HEAD = "您的报事："
+NO_TODO = "🎉 暂无待办。"
+TODO_HEAD = "您的待办（紧急和最早的在前）："
+EMPTY_INPUT = "内容是空的，请再发一次文字。"
+TOO_LONG = "内容太长了（{length} 字），请精简到 {limit} 字以内。"
+UNSUPPORTED = "我只能看懂文字、照片和位置哦。"
+
+# Private report conversation
+ASK_TEXT = "请描述您要反映的问题（随时发 /cancel 退出）："
+ASK_PHOTO = "可以发一张现场照片，或点「跳过」："
+ASK_PLACE = "请发送位置，或写下具体地点（如 阳光小区3号楼），也可以「跳过」："
+ASK_GRID = "请选择您所在的网格："
+ASK_ANONYMOUS = "是否匿名？选择匿名后，群里不会显示您的名字。"
+REPORT_CANCELLED = "已取消，需要时随时再发 /report。"
+NEED_TEXT = "请先用文字描述问题。"
+
+# Handlers
+ASK_RESOLVE_NOTE = "请写下办理结果（可再附一张照片），或发 /cancel 取消："
+ASK_RESOLVE_PHOTO = "收到。需要附一张处理后的照片吗？发照片，或点「跳过」完成办结。"
+ASK_ESCALATE_REASON = "请写下上报的原因，或发 /cancel 取消："
+ASK_REJECT_REASON = "请写下退回的原因（会告知报事人），或发 /cancel 取消："
+ASK_REASSIGN = "转派给谁？"
+ASK_UNSATISFIED_REASON = "抱歉没有让您满意 🙏 可以说说原因吗？（直接回复文字，也可以不说）"
+THANKS_REASON = "谢谢，已转告处理人员和上级。"
+PROMPT_CANCELLED = "已取消。"
+ACCEPTED = "已接单：{number}"
+RESOLVED = "已办结：{number}，已请报事人评价。"
+ESCALATED = "已上报：{number} → {level}"
+REASSIGNED = "已转派：{number} → {name}"
+REJECTED = "已退回：{number}"
+RATED = "谢谢您的评价：{score}！"
+TOP_LEVEL = "已经是区级，不能再上报了。"
+NOTE_REQUIRED = "需要写明原因。"
+NO_TARGETS = "没有可以转派的对象。"
+
+# Notices (rendered from the outbox)
+CARD = (
+    "{urgent}📋 <b>案件 {number}</b>\n"
+    "类别：{category} · {level}\n"
+    "状态：{status}{assignee}\n"
+    "{place}"
+    "内容：{text}\n"
+    "报事人：{reporter}{followers}"
+)
+CARD_PLACE = "地点：{place}\n"
+CARD_ASSIGNEE = " · {name}"
+CARD_FOLLOWERS = "\n同问：{count} 人"
+ASSIGNED = "{urgent}📥 <b>新案件 {number}</b>（{category} · {level}）\n{place}内容：{text}\n报事人：{reporter}\n受理时限：{accept_due}　办结时限：{resolve_due}"
+ASSIGNED_AGAIN = {
+    "escalate": "⬆️ 案件已上报到您这里。",
+    "reassign": "↪️ 案件已转派给您。",
+    "reopen": "🔁 报事人不满意，案件已退回重新办理。",
+    "new": "",
+}
+INFORM = "ℹ️ 知会：{urgent}案件 <b>{number}</b>（{category} · {level}）已派给 {assignee} 办理。\n内容：{text}"
+REPORTER_UPDATE = {
+    "accepted": "🙋 您反映的问题（{number}）已由 {actor} 接单，正在处理。",
+    "escalated": "⬆️ 您反映的问题（{number}）已上报到{level}办理。{note}",
+    "rejected": "您反映的问题（{number}）被 {actor} 退回：{note}",
+}
+RATING_REQUEST = "✅ 您反映的问题（{number}）已办结：{note}\n请为处理结果打分："
+RATING_REQUEST_GROUP = "{mention} 您反映的问题（{number}）已办结，请打分："
+RESOLUTION = "✅ 案件 <b>{number}</b> 已办结：{note}\n觉得办得好，就给这条消息点个 👍 吧！"
+SUPERVISOR_ALERT = {
+    "reopened": "⚠️ 案件 <b>{number}</b>（{assignee}）报事人不满意，已重新办理。",
+    "escalated": "⚠️ 案件 <b>{number}</b> 已从{from_level}上报到{level}。",
+}
+UNSATISFIED_REASON = "💬 案件 <b>{number}</b> 报事人不满意的原因：{reason}"
+START_BOT_PLEASE = "{mention} 您有一条关于案件 {number} 的消息，请私聊我发 /start 后查看。"
+REMINDER = "⏰ 催办：案件 <b>{number}</b>（{category}）将于 {due} 到期，请尽快处理。"
+OVERDUE = "⏰ 案件 <b>{number}</b> 已超期，请尽快处理。"
+NO_NOTE = "（无说明）"
+
+# /status
+STATUS_HEAD = "🤖 网格通运行状态"
+STATUS_ADMIN_OK = "✅ {grid}：是管理员，点赞会被统计"
+STATUS_ADMIN_MISSING = "⚠️ {grid}：不是管理员，点赞（👍 表情）不会被统计"
+STATUS_UNREACHABLE = "❌ {grid}：群不可达"
+STATUS_OUTBOX = "待发送消息：{pending} 条，失败：{failed} 条"
