@@ -122,13 +122,11 @@ async def queue(
 async def _queue_all(
     conn: aiosqlite.Connection, config: Config, notices: list[Notice], case: CaseRecord, now: int
 ) -> tuple[int, ...]:
-    ids = []
     for notice in notices:
         notice.case_id = case.id
-        queued = await queue(conn, config, notice, now=now, urgent=case.urgent)
-        if queued is not None:
-            ids.append(queued)
-    return tuple(ids)
+        if notice.not_before is None:
+            notice.not_before = release_time(config, now, notice.kind, urgent=case.urgent)
+    return tuple(await outbox_sql.enqueue_many(conn, notices, now=now))
 
 
 def _assignment_notices(case: CaseRecord, route_inform: tuple[int, ...], why: str) -> list[Notice]:
@@ -161,26 +159,8 @@ async def open_case(
     `group_chat_id` is where the case card goes (None: no card, e.g. no group to show it in).
     """
     number = await case_sql.next_number(conn, _year(now, config))
-    case_id = await case_sql.insert_case(conn, new, number=number, status=S.NEW, now=now)
-    if case_id is None:
-        # Give the number back, so numbers stay without gaps.
-        await conn.execute(
-            "UPDATE case_counters SET last = last - 1 WHERE year = ?", (_year(now, config),)
-        )
-        return None
-    await event_sql.insert_event(
-        conn,
-        case_id=case_id,
-        at=now,
-        actor_id=new.reporter_id,
-        action=Action.OPEN,
-        from_status=None,
-        to_status=S.NEW,
-        note=None,
-        data={"category": new.category, "level": new.level, "urgent": new.urgent},
-    )
     route = route_case(config, new.grid_id, new.category, new.level, new.urgent)
-    fields = {
+    initial: dict[str, Any] = {
         "status": S.ASSIGNED,
         "level": route.level,
         "assignee_id": route.assignee_id,
@@ -188,32 +168,33 @@ async def open_case(
         **_deadlines(config, route.level, new.urgent, now),
     }
     if group_chat_id is not None:
-        fields["card_chat_id"] = group_chat_id
-    await case_sql.update_case(conn, case_id, now, **fields)
-    event_id = await event_sql.insert_event(
+        initial["card_chat_id"] = group_chat_id
+    case = await case_sql.insert_case(conn, new, number=number, now=now, **initial)
+    if case is None:
+        # Give the number back, so numbers stay without gaps.
+        await conn.execute(
+            "UPDATE case_counters SET last = last - 1 WHERE year = ?", (_year(now, config),)
+        )
+        return None
+    # The audit trail still tells both steps: the resident opened it, routing assigned it.
+    event_ids = await event_sql.insert_events(
         conn,
-        case_id=case_id,
-        at=now,
-        actor_id=None,
-        action=Action.ASSIGN,
-        from_status=S.NEW,
-        to_status=S.ASSIGNED,
-        note=None,
-        data={
-            "assignee_id": route.assignee_id,
-            "department_id": route.department_id,
-            "level": route.level,
-            "inform": list(route.inform),
-        },
-    )
-    case = await case_sql.get_case(conn, case_id)
-    assert case is not None
+        [
+            {"case_id": case.id, "at": now, "actor_id": new.reporter_id, "action": Action.OPEN,
+             "from_status": None, "to_status": S.NEW,
+             "data": {"category": new.category, "level": new.level, "urgent": new.urgent}},
+            {"case_id": case.id, "at": now, "actor_id": None, "action": Action.ASSIGN,
+             "from_status": S.NEW, "to_status": S.ASSIGNED,
+             "data": {"assignee_id": route.assignee_id, "department_id": route.department_id,
+                      "level": route.level, "inform": list(route.inform)}},
+        ],
+    )  # fmt: skip
     notices = []
     if group_chat_id is not None:
-        notices.append(Notice(NoticeKind.CASE_CARD, group_chat_id, dedupe_key=f"card:{case_id}"))
+        notices.append(Notice(NoticeKind.CASE_CARD, group_chat_id, dedupe_key=f"card:{case.id}"))
     notices += _assignment_notices(case, route.inform, "new")
     ids = await _queue_all(conn, config, notices, case, now)
-    return Change(case=case, before=None, event_id=event_id, notices=ids)
+    return Change(case=case, before=None, event_id=event_ids[-1], notices=ids)
 
 
 async def transition(

@@ -63,40 +63,46 @@ async def next_number(conn: aiosqlite.Connection, year: int) -> str:
     return f"{year}-{int(row[0]):06d}"
 
 
+_INITIAL = (
+    "status",
+    "level",
+    "assignee_id",
+    "department_id",
+    "accept_due",
+    "resolve_due",
+    "card_chat_id",
+)
+
+
 async def insert_case(
-    conn: aiosqlite.Connection, new: NewCase, *, number: str, status: str, now: int
-) -> int | None:
-    """Insert a case; None when this (chat, message) already made one."""
+    conn: aiosqlite.Connection, new: NewCase, *, number: str, now: int, **initial: Any
+) -> CaseRecord | None:
+    """Insert a case with its first state; None when this (chat, message) already made one.
+
+    `initial` holds the routed fields (status, level, assignee_id, department_id, deadlines,
+    card_chat_id), so a new case costs one statement.
+    """
+    unknown = set(initial) - set(_INITIAL)
+    if unknown:
+        raise ValueError(f"not initial case fields: {sorted(unknown)}")
+    fields = {"level": new.level, **initial}
+    names = [n for n in _INITIAL if n in fields]
     row = _first(
         await conn.execute_fetchall(
             "INSERT INTO cases (number, grid_id, community_id, street_id, reporter_id, reporter_name,"
-            " anonymous, chat_id, message_id, text, category, level, urgent, location, confidence,"
-            " status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING id",
+            " anonymous, chat_id, message_id, text, category, urgent, location, confidence,"
+            f" created_at, updated_at, {', '.join(names)})"
+            f" VALUES ({', '.join('?' * (16 + len(names)))})"
+            f" ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING {_COLUMNS}",
             (
-                number,
-                new.grid_id,
-                new.community_id,
-                new.street_id,
-                new.reporter_id,
-                new.reporter_name,
-                int(new.anonymous),
-                new.chat_id,
-                new.message_id,
-                new.text,
-                new.category,
-                new.level,
-                int(new.urgent),
-                new.location,
-                new.confidence,
-                status,
-                now,
-                now,
+                number, new.grid_id, new.community_id, new.street_id, new.reporter_id,
+                new.reporter_name, int(new.anonymous), new.chat_id, new.message_id, new.text,
+                new.category, int(new.urgent), new.location, new.confidence, now, now,
+                *(fields[n] for n in names),
             ),
         )
-    )
-    return None if row is None else int(row[0])
+    )  # fmt: skip
+    return None if row is None else _record(row)
 
 
 async def get_case(conn: aiosqlite.Connection, case_id: int) -> CaseRecord | None:

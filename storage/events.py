@@ -53,3 +53,23 @@ async def list_events(conn: aiosqlite.Connection, case_id: int) -> list[EventRec
         EventRecord(*row[:8], data=json.loads(row[8]) if row[8] else {})  # type: ignore[misc]
         for row in rows
     ]
+
+
+async def insert_events(conn: aiosqlite.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Several events in one statement (same keys as insert_event); their ids in order."""
+    if not rows:
+        return []
+    values = []
+    for row in rows:
+        data = row.get("data")
+        values += [
+            row["case_id"], row["at"], row.get("actor_id"), row["action"], row.get("from_status"),
+            row["to_status"], row.get("note"), json.dumps(data, ensure_ascii=False) if data else None,
+        ]  # fmt: skip
+    placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    result = await conn.execute_fetchall(
+        "INSERT INTO case_events (case_id, at, actor_id, action, from_status, to_status, note, data)"
+        f" VALUES {placeholders} RETURNING id",
+        values,
+    )
+    return sorted(int(r[0]) for r in result)

@@ -42,6 +42,26 @@ async def enqueue(conn: aiosqlite.Connection, notice: Notice, *, now: int) -> in
     return None if row is None else int(row[0])
 
 
+async def enqueue_many(conn: aiosqlite.Connection, notices: list[Notice], *, now: int) -> list[int]:
+    """Queue several notices in one statement; those whose dedupe key was used are skipped."""
+    if not notices:
+        return []
+    values: list[Any] = []
+    for notice in notices:
+        values += [
+            notice.case_id, notice.kind, notice.chat_id,
+            json.dumps(notice.payload, ensure_ascii=False), notice.dedupe_key, now,
+            notice.not_before if notice.not_before is not None else now,
+        ]  # fmt: skip
+    placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(notices))
+    rows = await conn.execute_fetchall(
+        "INSERT INTO outbox (case_id, kind, chat_id, payload, dedupe_key, created_at, not_before)"
+        f" VALUES {placeholders} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        values,
+    )
+    return sorted(int(r[0]) for r in rows)
+
+
 async def due(conn: aiosqlite.Connection, *, now: int, limit: int = 100) -> list[OutboxRecord]:
     """Pending notices whose time has come, oldest first."""
     rows = await conn.execute_fetchall(
