@@ -1,8 +1,9 @@
 """Urgency: danger to life or property unless people act now — rules, because it must not be missed.
 
-Each cue is a pattern over normalised text; a cue counts unless the words around it make it
-hypothetical (万一, 防止), negated (没有烟), finished (已经修好了), past (上次, for events that
-are over once they happened) or not about here at all (演练, 新闻里).
+Each cue is a pattern over normalised text (or two patterns that must both occur); a cue counts
+unless the words around it make it hypothetical (万一, 防止), negated (没有烟), finished
+(已经修好了), past (上次, for events that are over once they happened) or not about here at all
+(演练, 新闻里).
 """
 
 from __future__ import annotations
@@ -11,90 +12,135 @@ import re
 from dataclasses import dataclass
 
 _PERSON = (
-    "人|老人|小孩|孩子|宝宝|老太太|老太|老爷子|老头|奶奶|爷爷|外婆|外公|阿姨|大爷|大妈|阿婆|老伯"
+    "人|老人|老人家|小孩|孩子|小朋友|宝宝|老太太|老太|老爷子|老头|奶奶|爷爷|外婆|外公|阿姨|大爷|大妈|"
+    "阿婆|阿公|老伯|女儿|儿子|我妈|我爸|老公|老婆|他|她"
 )
-_KIN = "孩子|小孩|儿子|女儿|孙子|孙女|老人|爷爷|奶奶|外婆|外公|姥姥|姥爷|老爸|老妈|我爸|我妈|老公|老婆|老母亲|老父亲|母亲|父亲|宝宝|娃"
+_KIN = (
+    "孩子|小孩|小朋友|儿子|女儿|孙子|孙女|老人|爷爷|奶奶|外婆|外公|姥姥|姥爷|老爸|老妈|我爸|我妈|"
+    "老公|老婆|老母亲|老父亲|母亲|父亲|宝宝|娃|妈妈|爸爸"
+)
+_LIFT = r"电梯|轿厢|dt|lift|elevator"
 
 
 @dataclass(frozen=True)
 class _Cue:
     name: str
     pattern: re.Pattern[str]
+    also: re.Pattern[str] | None = None  # a second pattern that must occur somewhere too
     over_when_past: bool = False  # a fight yesterday is over; a gas smell since yesterday is not
 
 
-def _cue(name: str, pattern: str, *, over_when_past: bool = False) -> _Cue:
-    return _Cue(name, re.compile(pattern), over_when_past)
+def _cue(name: str, pattern: str, *, also: str | None = None, over_when_past: bool = False) -> _Cue:
+    return _Cue(
+        name, re.compile(pattern, re.I), re.compile(also, re.I) if also else None, over_when_past
+    )
 
 
 _CUES: tuple[_Cue, ...] = (
     _cue(
-        "fire", r"着火|起火|失火|火灾|火警|烧起来|烧着了|着了火|火苗|明火|大火|火势|火光|烧得很旺"
+        "fire",
+        r"(?<!打不)(?<!点不)(?<!打)着火(?!了?(?:都|怎么办|咋办|谁负责|后果))|起火|失火|火灾|火警|烧起来|烧着了|着了火|火苗|明火|大火|"
+        r"火势|火光|烧得很旺|(?<!打)火星|\bfire\b",
     ),
-    _cue("smoke", r"冒烟|冒黑烟|冒白烟|浓烟|黑烟|烟雾|滚滚的烟|烟好大|烟很大|好大的烟|好多烟|呛得"),
+    _cue(
+        "smoke",
+        r"冒烟|冒黑烟|冒白烟|浓烟|黑烟|烟雾|滚滚的烟|烟好大|烟很大|好大的烟|好多烟|呛得|\bsmoke\b",
+    ),
     _cue(
         "smoke_smell",
-        r"焦味|焦糊|糊味|烧焦|烧糊|(?<![抽吸香油])烟味|塑料烧|电线.{0,3}(?:冒火|打火|火花|烧)|冒火花",
+        r"焦味|焦糊|糊味|烧焦|烧糊|(?<![抽吸香油])烟味|塑料烧|电线.{0,3}(?:冒火|打火|火花|烧)|"
+        r"冒火花",
     ),
     _cue(
         "gas",
         r"煤气味|燃气味|天然气味|液化气味|臭鸡蛋味|臭鸡蛋的味|煤气泄漏|燃气泄漏|漏气|"
-        r"(?:煤气|燃气|天然气|液化气).{0,5}(?:味|泄|漏|呛)|闻到.{0,6}(?:煤气|燃气|天然气)|一氧化碳|中毒",
+        r"(?:煤气|燃气|天然气|液化气).{0,5}(?:味|泄|漏|呛)|闻到.{0,6}(?:煤气|燃气|天然气)|一氧化碳|"
+        r"中毒|gas (?:smell|leak)",
     ),
-    _cue("explosion", r"爆炸|爆燃|(?:电瓶|电池|锅炉|煤气罐|气罐|罐子).{0,3}炸了|炸开"),
+    _cue("explosion", r"(?<![到得要])爆炸|爆燃|(?:电瓶|电池|锅炉|煤气罐|气罐|罐子).{0,3}炸了|炸开"),
     _cue(
         "trapped",
-        r"(?:困|关|卡|锁)在电梯|电梯.{0,8}(?:困|关|卡)(?:住|了|着)?.{0,3}(?:人|老人|小孩|孩子)|"
-        r"被困|困住|困在|(?<!车)(?<!车子)出不来|电梯.{0,6}(?:下坠|坠落|掉下去|急坠|冲顶|蹲底)|"
-        r"电梯.{0,6}(?:喊|拍门|敲门|呼救)|救命",
+        rf"(?:困|关|卡|锁)在(?:{_LIFT})|(?:{_LIFT}).{{0,8}}(?:困|关|卡)(?:住|了|着)?.{{0,3}}(?:{_PERSON})|"
+        r"被困在?.{0,6}(?:电梯|水里|水中|车里|屋里|房间|里面|楼顶|天台|山上|火)|困住|关住|被关在|"
+        rf"(?:{_LIFT}).{{0,6}}(?:下坠|坠落|掉下去|往下掉|掉了一截|急坠|冲顶|蹲底|溜车|没有轿厢|轿厢不在)|"
+        rf"(?:{_LIFT}).{{0,6}}(?:喊|拍门|敲门|呼救)|在里面拍门|卡在.{{0,3}}楼和.{{0,4}}楼?中间|两层中间|"
+        r"楼层中间|between floors|stuck",
+    ),
+    _cue("cannot_get_out", r"出不来|出不去", also=rf"{_LIFT}|被困|锁|卡住|火|烟|水"),
+    _cue(
+        "someone_inside_lift",
+        rf"(?:{_PERSON}).{{0,4}}在里面|里面(?:有|还有)(?:个|一个)?(?:{_PERSON})|inside",
+        also=rf"(?:{_LIFT}).{{0,8}}(?:坏|停|不动|卡|故障)",
     ),
     _cue(
         "collapse",
         r"倒塌|坍塌|塌方|塌了|塌下来|塌陷|垮了|要塌|快塌|要倒了|快倒了|倒下来|砸(?:到|伤|中)了?(?:人|车)|"
-        r"砸到|滑坡|泥石流|地陷|裂开了.{0,6}(?:墙|楼)|(?:墙|楼|房).{0,4}裂.{0,4}(?:大|宽|要)|掉下来了|摇摇欲坠",
+        r"滑坡|泥石流|地陷|裂开了.{0,6}(?:墙|楼)|(?:墙|楼|房).{0,4}裂.{0,4}(?:大|宽|要)|摇摇欲坠|"
+        r"随时(?:要|会|可能)?(?:倒|塌|掉|断)|(?:墙皮|瓷砖|砖|招牌|广告牌|外机|空调|玻璃|窗户|树枝|石头|水泥块|"
+        r"钢筋|架子).{0,6}(?:掉下来|砸下来|掉下去)",
+    ),
+    _cue(
+        "open_hole",
+        r"(?:井盖|窨井盖|下水道盖|雨水井盖|盖子|盖板).{0,8}(?:没了|不见了|丢了|被偷|被人偷|碎了|掀开|掀翻|"
+        r"翻了|裂开|塌了|没盖|缺了)|没有井盖|(?:栏杆|护栏).{0,4}(?:断了|断掉|掉了|倒了|没了)|"
+        r"电线.{0,6}露(?:在外面|出来)|(?:踩空|掉进去|掉下去)",
+        over_when_past=True,
     ),
     _cue(
         "fight",
-        r"打起来|打架|打人|动刀|拿刀|持刀|砍人|捅人|动手了|扭打|斗殴|群殴|厮打|拿着?(?:棍|刀|砖)|"
-        r"要杀|杀人|见血|流血|头破血流|满脸是血|家暴|往死里打",
+        r"打起来|打架|打人|动刀|拿刀|持刀|砍人|捅人|动手了|扭打|斗殴|群殴|群架|厮打|按在地上|推起来|推搡|"
+        r"拿(?:着|了)?(?:刀|菜刀|砍刀|钢管|铁棍|铁锹)|喊救命|叫救命|呼救|"
+        r"要杀|杀人|见血|流血|头破血流|头都破了|满脸是血|家暴|往死里打|在砸车|砸车",
         over_when_past=True,
     ),
     _cue(
         "crime",
-        r"(?:正在|在|有人)撬|抓小偷|小偷.{0,3}(?:还在|正在|在里面)|入室抢劫|抢劫|抢包|劫持|绑架",
+        r"(?:正在|在|有人)撬|(?:在|正在)偷|偷车(?!里)|剪锁|撬.{0,4}锁|被人?抢|抢了|爬进去|翻进|翻墙进|一路跟着|(?:现在|而家)?还在(?:踢|砸|骂|闹|打|撬|偷|外面|门口)|在门口不走|一直在踢|"
+        r"拧.{0,4}门把手|骗上车|(?:被偷|被撬|翻过|小偷).{0,30}不敢进去|不敢开门|拿着?棍子.{0,3}(?:追|打|砸)|在追|抓小偷|小偷.{0,3}(?:还在|正在|在里面)|入室抢劫|抢劫|抢包|劫持|绑架",
         over_when_past=True,
     ),
     _cue(
         "medical",
-        rf"晕倒|昏倒|昏迷|晕过去|倒在地上|倒地不起|倒地|摔倒|跌倒|摔了一跤|起不来|爬不起来|不省人事|没反应|"
-        rf"叫不醒|叫不应|没气了|没有呼吸|没呼吸|抽搐|口吐白沫|心脏病|中风|脑梗|急救|救护车|(?<!\d)120(?![\d元块平米斤个号])|"
-        rf"喘不上气|喘不过气|呼吸困难|大出血|受伤|摔伤|咬伤|烫伤|触电|电到人|(?:{_PERSON}).{{0,6}}(?:晕|倒|摔)",
+        rf"晕倒|昏倒|昏迷|晕过去|倒在(?:地上|地|路边|草丛|楼道|家里)|倒地|摔倒|跌倒|摔了一跤|起不来|"
+        rf"爬不起来|不省人事|叫不醒|叫不应|没有呼吸|没呼吸|抽搐|口吐白沫|心脏病发|中风了|脑梗了|急救|"
+        rf"(?:叫|打|喊|等)了?(?:救护车|120)|救护车(?:来了|到了|还没)|喘不上气|喘不过气|呼吸困难|大出血|受伤|摔伤|咬伤|烫伤|触电|电到人|"
+        rf"躺着一个人|一动不动|(?:{_PERSON}).{{0,3}}没反应|胸口(?:痛|疼|闷)|喘得厉害|脸都白了|吸氧|呼吸机|"
+        rf"(?:{_PERSON}).{{0,4}}(?:晕|摔)了",
+        over_when_past=True,
     ),
     _cue(
         "alone_unwell",
-        r"(?:独居|一个人住|孤寡|空巢|一个人在家|无儿无女|孤老).{0,20}"
-        r"(?:不舒服|生病|病了|发烧|没出门|没开门|敲门没|没人应|没人开|联系不上|没动静|不接电话|好几天没见|几天没见)|"
-        r"(?:好几天|几天|两天|三天)没(?:见|看到|看见).{0,8}(?:老人|老太|老头|大爷|阿婆|奶奶)",
+        r"独居|孤寡|孤老|一个人住|一个人在家|家里就(?:他|她)一个|就(?:他|她)一个人|家里就(?:他|她)|"
+        r"家里好像没人|空巢|无儿无女|孩子都在(?:国外|外地)|子女不在身边|一个人(?:生活|过)",
+        also=r"不应|不答应|没人应|没回应|没动静|没声音|不接|没人接|打不通|联系不上|说不出话|哼哼|下不了床|起不来|"
+        r"没开门|没见|没出门|没亮|没拉开|报纸堆|牛奶堆|喘|脸都白|头晕|胸口|不舒服|发烧|生病|病了|摔|没人送饭|"
+        r"好几天没|两天没|三天没",
     ),
     _cue(
         "missing",
-        rf"走丢|走失|失踪|迷路|(?:找不到|不见了|没回来|没回家|联系不上).{{0,2}}(?:{_KIN})|"
-        rf"(?:{_KIN}).{{0,8}}(?:不见了|找不到了|走丢|没回来|没回家|一直没回|联系不上|找不着)|老年痴呆.{{0,12}}(?:出门|出去|没回)|"
-        r"寻人|帮忙找",
+        rf"走丢|走失|失踪|迷路|跟丢|(?:找不到|不见了|没回来|没回家|联系不上).{{0,2}}(?:{_KIN})|"
+        rf"(?:{_KIN}).{{0,8}}(?:不见了|找不到了|走丢|没回来|没回家|一直没回|联系不上|找不着)|"
+        r"老年痴呆.{0,12}(?:出门|出去|没回)|糊涂.{0,20}(?:没回|不见|找不到|走)|(?:出去|出门).{0,10}没回来|寻人|帮忙找|找不到(?:妈妈|爸爸|家)|回家的路|"
+        r"(?:住哪|家在哪).{0,6}说不清|说不清.{0,6}(?:住哪|家在哪)|不知道去哪了|大人不知道在哪|"
+        r"(?:小孩|孩子|小朋友).{0,12}一个人在|一个人在.{0,10}哭|(?:小孩|孩子|小朋友|老人).{0,10}马路中间",
     ),
     _cue(
         "flood",
-        r"水漫|漫进|淹了|被淹|淹到|淹没|齐腰|齐膝|没过膝盖|没过小腿|困在水|被水围|"
-        r"水.{0,4}(?:进屋|进家|灌进|倒灌|漫上来|涌进)|倒灌|涨水|决堤|溃堤|漫堤|山洪|洪水|"
-        r"水位.{0,3}(?:涨|上涨|暴涨|猛涨)|被冲走|冲走了|落水|掉(?:进|到)?(?:河|水|湖|塘)里|溺水",
+        r"水漫进|水漫到家|漫进|漫上来|到小腿|到大腿|到腰|车都泡|淹了|被淹|淹到|淹没|淹过|齐腰|齐膝|到膝盖|没过膝盖|没过小腿|困在水|被水围|"
+        r"水.{0,4}(?:进屋|进家|灌进|漫上来|涌进|冲进)|(?:雨水|河水|江水|海水|洪水).{0,4}倒灌|涨水|决堤|溃堤|漫堤|"
+        r"山洪|洪水|水位.{0,3}(?:涨|上涨|暴涨|猛涨)|涨得(?:好|很|太)?快|被冲走|冲走了|落水|"
+        r"掉(?:进|到)?(?:河|水|湖|塘)里|溺水|(?:水管|总管|主管).{0,3}(?:爆|裂)|爆管|往外喷|哗哗",
     ),
     _cue(
-        "electric", r"电线.{0,4}(?:掉|垂|落|断).{0,6}(?:地|下来|水)|漏电|高压线.{0,4}(?:断|掉|落)"
+        "electric",
+        r"电线.{0,4}(?:掉|垂|落|断).{0,6}(?:地|下来|水)|漏电|高压线.{0,4}(?:断|掉|落)|线掉下来",
     ),
+    _cue("power_for_life", r"吸氧机|呼吸机|制氧机|透析", also=r"停电|没电|断电"),
     _cue(
         "self_harm",
-        r"跳楼|轻生|自杀|想不开|寻死|要跳下|站在.{0,6}(?:楼顶|天台|窗台|栏杆外)|"
-        r"(?:小孩|孩子|宝宝).{0,6}(?:爬|站|坐|挂).{0,4}(?:窗台|窗外|阳台外|栏杆外)",
+        r"跳楼|轻生|自杀|想不开|寻死|要跳下|站在.{0,6}(?:楼顶|天台|窗台|栏杆外)|天台上.{0,6}(?:坐|站)|"
+        r"(?:小孩|孩子|宝宝).{0,6}(?:爬|站|坐|挂).{0,4}(?:窗台|窗外|阳台外|栏杆外)|就跳|跳下来|跳下去|"
+        r"(?:河边|桥|江边|湖边|水边|楼顶|天台).{0,20}不太?对劲",
     ),
 )
 
@@ -110,16 +156,25 @@ _PAST = re.compile(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候"
 )
 _RESOLVED = re.compile(
-    r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|报警|离开)|"
-    r"修好了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
+    r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
+    r"拉开|劝开|散了)|被?拉开了|劝开了|"
+    r"(?:修|弄|搞|处理|补|盖)好了|盖上了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
     r"谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
 )
-# The whole message is not about danger here: drills, news, notices, stories.
+# The whole message is not about danger here: drills, news, notices, stories, service questions.
 _ELSEWHERE = re.compile(
     r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视|视频里|抖音|电影|游戏|小说|梦到|做梦|"
-    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|据报道|听说.{0,8}(?:外地|别的|那边)"
+    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|据报道|听说.{0,8}(?:外地|别的|那边)|"
+    r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
-_SMOKING = re.compile(r"抽烟|吸烟|烟头|烟蒂|香烟|油烟|烟花|炊烟|烧烤|烟囱|二手烟")
+_SMOKING = re.compile(
+    r"抽烟|吸烟|烟头|烟蒂|香烟|油烟|烟花|炊烟|烧烤|烟囱|二手烟|烧垃圾|烧塑料|烧秸秆|焚烧|烧纸|烧树叶"
+)
+
+_HABITUAL = re.compile(r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|动不动")
+_NOW = re.compile(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
+_LEAK = re.compile(r"漏水|渗水|滴水")
+_WEATHER = re.compile(r"雨|台风|河|江|潮|涨")
 
 _WINDOW = 8
 
@@ -134,7 +189,7 @@ class Urgency:
 
 def _clause_start(text: str, pos: int) -> int:
     for i in range(pos - 1, max(-1, pos - 30), -1):
-        if text[i] in "，。！？；!?;,\n":
+        if text[i] in "，。！？；!?;, \n":
             return i + 1
     return max(0, pos - 30)
 
@@ -147,11 +202,22 @@ def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
     after = text[m.end() : m.end() + 40]
     if _RESOLVED.search(after) or _RESOLVED.search(text[start : m.start()]):
         return False
-    if cue.over_when_past and _PAST.search(text[start : m.end()]) and "还在" not in after:
+    if after.startswith(("的事", "那事", "那次", "的那次", "的那个", "的人")):
+        return False  # 为了打架的事又吵起来了: talk about an event, not the event
+    if cue.over_when_past and _PAST.search(text[start : m.end()]):
         return False
+    if cue.name in ("fight", "crime") and _HABITUAL.search(text) and not _NOW.search(text):
+        return False  # 每天晚上都有人闹事: a standing problem for a department, not a 110 call
+    if cue.name == "flood" and _LEAK.search(text) and not _WEATHER.search(text):
+        return False  # a neighbour's leak soaks a bathroom: a dispute, not a flood
     if cue.name in ("smoke", "smoke_smell") and _SMOKING.search(text):
         return False
-    if cue.name == "trapped" and "车" in text[max(start, m.start() - 6) : m.start()]:
+    if cue.name == "missing" and re.search("个月|几年|好久|很久|多年", m.group()):
+        return False  # 儿子好几个月没回来: a sad fact, not a missing person
+    if (
+        cue.name in ("trapped", "cannot_get_out")
+        and "车" in text[max(start, m.start() - 6) : m.start()]
+    ):
         return False  # 车被堵住出不来: a blocked car, not a trapped person
     return True
 
@@ -162,6 +228,8 @@ def detect_urgency(text: str) -> Urgency:
         return Urgency(False, ())
     cues: list[str] = []
     for cue in _CUES:
+        if cue.also is not None and not cue.also.search(text):
+            continue
         for m in cue.pattern.finditer(text):
             if _counts(text, cue, m):
                 cues.append(m.group()[:12])
