@@ -1,0 +1,73 @@
+"""The deadline keeper on python-telegram-bot's JobQueue: a tick at start, then every 30 seconds.
+
+Everything the keeper needs lives in the database, so the jobs here hold no state of their own:
+a restart simply ticks again and picks up where the last process stopped. When the keeper says
+something falls due before the next regular tick, a one-off job runs then, so reminders and
+escalations are not up to 30 seconds late.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram.ext import Application, ContextTypes
+
+from bot.deadlines import DeadlineKeeper
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 30.0
+JOB_NAME = "deadlines"
+_EXACT_JOB = "deadlines-exact"
+
+
+def register(
+    application: Application,  # type: ignore[type-arg]
+    keeper: DeadlineKeeper,
+    *,
+    poke: Callable[[], None] | None = None,
+) -> None:
+    """Run keeper.tick() at start and every TICK_SECONDS; `poke` wakes the outbox drainer."""
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError(
+            'the JobQueue is missing: install python-telegram-bot with the "job-queue" extra'
+        )
+
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One keeper tick; errors are logged and the next tick tries again."""
+        try:
+            report = await keeper.tick()
+        except Exception:
+            log.exception("deadline tick failed")
+            return
+        if report.queued_anything:
+            log.info("deadlines: %s", report)
+            if poke is not None:
+                poke()
+        await _schedule_exact(context, keeper, tick)
+
+    # first=0: the first tick runs as the application starts, rebuilding the schedule.
+    jobs.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
+
+
+async def _schedule_exact(
+    context: ContextTypes.DEFAULT_TYPE,
+    keeper: DeadlineKeeper,
+    tick: Callable[[ContextTypes.DEFAULT_TYPE], object],
+) -> None:
+    """A one-off tick when the next thing falls due before the next regular tick."""
+    jobs = context.job_queue
+    if jobs is None:
+        return
+    try:
+        due = await keeper.next_due()
+    except Exception:
+        log.exception("deadline next_due failed")
+        return
+    if due is None:
+        return
+    wait = due - keeper.clock.now()
+    if 0 < wait < TICK_SECONDS and not jobs.get_jobs_by_name(_EXACT_JOB):
+        jobs.run_once(tick, when=wait + 0.5, name=_EXACT_JOB)  # type: ignore[arg-type]
