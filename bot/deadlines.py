@@ -128,7 +128,7 @@ class TickReport:
 def working_time_before(calendar: Calendar, end: int, hours: float) -> int:
     """The UTC second that lies `hours` of working time before `end` (working_deadline reversed)."""
     zone = calendar.zone
-    remaining = hours * 3600
+    remaining = round(hours * 3600)  # whole seconds: a float crumb must not cost a working day
     moment = datetime.fromtimestamp(end, zone)
     for _ in range(_MAX_DAYS):
         day = moment.date()
