@@ -262,7 +262,11 @@ async def street_week(
     open_statuses: Sequence[str],
     slowest: int = 5,
 ) -> StreetWeek:
-    """The figures of one street's weekly summary over [start, end)."""
+    """The figures of one street's weekly summary over [start, end).
+
+    The slowest cases are those reported before `end` that were resolved in the period or are
+    still open now, by the time from report to resolution (or to now).
+    """
     period = (street_id, start, end)
     by_category = {
         str(c): int(n)
@@ -314,10 +318,10 @@ async def street_week(
     rows = await conn.execute_fetchall(
         "SELECT number, category, grid_id, status, created_at, resolved_at,"
         f" (CASE WHEN status IN ({marks}) THEN ? ELSE resolved_at END) - created_at AS took"
-        f" FROM cases WHERE street_id = ? AND (status IN ({marks})"
+        f" FROM cases WHERE street_id = ? AND created_at < ? AND (status IN ({marks})"
         " OR (resolved_at >= ? AND resolved_at < ?))"
         " ORDER BY took DESC, id LIMIT ?",
-        (*open_statuses, now, street_id, *open_statuses, start, end, slowest),
+        (*open_statuses, now, street_id, end, *open_statuses, start, end, slowest),
     )
     return StreetWeek(
         by_category=by_category,
