@@ -18,7 +18,9 @@ from bot.deadlines import DeadlineKeeper
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30.0
+START_DELAY = 1.0  # seconds after the scheduler starts: the tick that rebuilds the schedule
 JOB_NAME = "deadlines"
+START_JOB = "deadlines-start"
 _EXACT_JOB = "deadlines-exact"
 
 
@@ -48,8 +50,13 @@ def register(
                 poke()
         await _schedule_exact(context, keeper, tick)
 
-    # first=0: the first tick runs as the application starts, rebuilding the schedule.
-    jobs.run_repeating(tick, interval=TICK_SECONDS, first=0, name=JOB_NAME)
+    # APScheduler drops a first run set to "now" (PTB documents it), and jobs added before the
+    # scheduler starts are late by start-up time: so a separate start-up tick that may run late.
+    late_is_fine = {"misfire_grace_time": None, "coalesce": True}
+    jobs.run_once(tick, when=START_DELAY, name=START_JOB, job_kwargs=late_is_fine)
+    jobs.run_repeating(
+        tick, interval=TICK_SECONDS, first=TICK_SECONDS, name=JOB_NAME, job_kwargs=late_is_fine
+    )
 
 
 async def _schedule_exact(

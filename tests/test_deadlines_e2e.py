@@ -18,6 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.deadlines import DeadlineKeeper
 from bot.digest import RENDERERS
+from storage import deadlines as deadline_sql
 from storage import outbox as outbox_sql
 from tests.conftest import local_ts
 from tests.factories import RESIDENT, new_case
@@ -150,3 +151,13 @@ async def test_an_unaccepted_case_escalates_from_grid_to_street_and_everyone_is_
     for user_id in (LEADER, COMMUNITY, STREET_DEPT, STREET_STAFF, RESIDENT):
         inbox = running.inbox(user_id)
         assert len(inbox) == len(set(inbox)), (user_id, inbox)
+
+
+async def test_the_job_queue_ticks_the_keeper_as_the_application_starts(running: Running) -> None:
+    jobs = running.application.job_queue.get_jobs_by_name(schedule.JOB_NAME)
+    assert [job.job.trigger.interval.total_seconds() for job in jobs] == [schedule.TICK_SECONDS]
+    for _ in range(300):  # the start-up tick rebuilds the schedule from the database
+        if await deadline_sql.get_state(running.services.db.reader, "synced_to") is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the keeper did not tick at start")
