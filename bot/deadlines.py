@@ -187,7 +187,7 @@ class DeadlineKeeper:
         added = 0
         async with self.db.write() as conn:
             mark = await deadline_sql.get_state(conn, _SYNC_MARK)
-            since = 0
+            since = None  # a new keeper looks at every live case: the schedule is rebuilt
             if self._synced_all and mark is not None:
                 since = mark - self.policy.sync_margin_seconds
             for case in await deadline_sql.cases_changed_since(conn, since, _LIVE):

@@ -55,14 +55,16 @@ async def set_state(conn: aiosqlite.Connection, name: str, value: int) -> None:
 
 
 async def cases_changed_since(
-    conn: aiosqlite.Connection, since: int, statuses: Iterable[str]
+    conn: aiosqlite.Connection, since: int | None, statuses: Iterable[str]
 ) -> list[CaseRecord]:
-    """Cases in these states updated at or after `since`, oldest change first."""
+    """Cases in these states updated at or after `since` (None: all of them), by last change."""
     statuses = list(statuses)
+    # Without a bound the status index finds the live cases; with one, the update-time index.
+    changed = "" if since is None else "updated_at >= ? AND "
     rows = await conn.execute_fetchall(
-        f"SELECT {_CASE_COLUMNS} FROM cases WHERE updated_at >= ?"
-        f" AND status IN ({_placeholders(statuses)}) ORDER BY updated_at, id",
-        (since, *statuses),
+        f"SELECT {_CASE_COLUMNS} FROM cases WHERE {changed}"
+        f"status IN ({_placeholders(statuses)}) ORDER BY updated_at, id",
+        (*([] if since is None else [since]), *statuses),
     )
     return [_case_record(row) for row in rows]
 
@@ -194,31 +196,21 @@ async def grid_counts(
     awaiting_status: str,
 ) -> dict[str, GridCounts]:
     """Per grid: cases created since `since`, open, open and overdue, awaiting a rating."""
+    counts: dict[str, GridCounts] = {}
+    for grid_id, new in await conn.execute_fetchall(
+        "SELECT grid_id, COUNT(*) FROM cases WHERE created_at >= ? GROUP BY grid_id", (since,)
+    ):
+        counts.setdefault(str(grid_id), GridCounts()).new = int(new)
     marks = _placeholders(open_statuses)
-    rows = await conn.execute_fetchall(
-        "SELECT grid_id,"
-        " SUM(created_at >= ?),"
-        f" SUM(status IN ({marks})),"
-        f" SUM(status IN ({marks}) AND overdue = 1),"
-        " SUM(status = ?)"
-        f" FROM cases WHERE created_at >= ? OR status IN ({marks}) OR status = ?"
-        " GROUP BY grid_id",
-        (
-            since,
-            *open_statuses,
-            *open_statuses,
-            awaiting_status,
-            since,
-            *open_statuses,
-            awaiting_status,
-        ),
-    )
-    return {
-        str(row[0]): GridCounts(
-            int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), int(row[4] or 0)
-        )
-        for row in rows
-    }
+    for grid_id, open_, overdue, awaiting in await conn.execute_fetchall(
+        f"SELECT grid_id, SUM(status IN ({marks})), SUM(status IN ({marks}) AND overdue = 1),"
+        f" SUM(status = ?) FROM cases WHERE status IN ({marks}, ?) GROUP BY grid_id",
+        (*open_statuses, *open_statuses, awaiting_status, *open_statuses, awaiting_status),
+    ):
+        figures = counts.setdefault(str(grid_id), GridCounts())
+        figures.open, figures.overdue = int(open_ or 0), int(overdue or 0)
+        figures.awaiting_rating = int(awaiting or 0)
+    return counts
 
 
 async def overdue_open_numbers(
