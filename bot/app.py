@@ -10,8 +10,6 @@ import logging
 import sys
 from pathlib import Path
 
-from telegram import Update
-
 from bot.config import ConfigError, load_config
 from bot.services import Services
 from bot.settings import load_env_settings
@@ -57,19 +55,83 @@ def run_command(config_path: str, *, db_path: str) -> int:
 
 
 async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:  # noqa: ANN001
-    from handlers.app import build_application
+    from handlers.app import build_application, start_application, stop_application
 
     services = await Services.open(config, db_path)
-    application = build_application(services, token=token, base_url=base_url, base_file_url=base_file_url)
+    application = build_application(
+        services, token=token, base_url=base_url, base_file_url=base_file_url
+    )
     try:
-        async with application:
-            await application.start()
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("gridbot is running; Ctrl-C stops it")
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        await start_application(application)
+        log.info("gridbot is running; Ctrl-C stops it")
+        await asyncio.Event().wait()
     finally:
+        await stop_application(application)
         await services.close()
+
+
+def demo_command(config_path: str, *, host: str, port: int, data: str, reset: bool | None) -> int:
+    """`gridbot demo`: the local Telegram with its web chat, seeded, and the bot on it."""
+    _logging()
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    folder = Path(data)
+    db_path = folder / "gridbot.sqlite3"
+    if db_path.exists() and reset is None:
+        reset = _ask_reset(db_path)
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    try:
+        asyncio.run(_demo(config, db_path, host=host, port=port))
+    except KeyboardInterrupt:
+        print("\n再见！demo 已停止。")
+    except OSError as error:
+        print(
+            f"gridbot demo: cannot listen on {host}:{port}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _ask_reset(db_path: Path) -> bool:
+    """A second run: keep the cases of the last one, unless the person says otherwise."""
+    if not sys.stdin.isatty():
+        print(f"reusing the data in {db_path} (run with --reset to start empty)")
+        return False
+    answer = input(f"{db_path} 里有上次 demo 的数据。清空重来吗？[y/N] ").strip().lower()
+    return answer in ("y", "yes", "是")
+
+
+async def _demo(config, db_path: Path, *, host: str, port: int) -> None:  # noqa: ANN001
+    from bot.demo_people import DEMO_BOT, simulator_spec
+    from handlers.app import build_application, start_application, stop_application
+    from simulator.seed import seed
+    from simulator.server import SimulatorServer
+
+    server = SimulatorServer(host, port)
+    await server.start()
+    await seed(server, simulator_spec(config))
+    services = await Services.open(config, db_path)
+    application = build_application(
+        services,
+        token=DEMO_BOT["token"],
+        base_url=server.api_base_url,
+        base_file_url=server.file_base_url,
+    )
+    try:
+        await start_application(application)
+        print()
+        print("  网格通 demo 已启动，在浏览器中打开：")
+        print(f"  {server.base_url}")
+        print("  左上角切换身份（居民、网格长、街道干部……），在网格群里说出问题试试。Ctrl-C 停止。")
+        print()
+        await asyncio.Event().wait()
+    finally:
+        await stop_application(application)
+        await services.close()
+        await server.stop()

@@ -131,10 +131,11 @@ class Intake:
             has_location=incoming.location is not None,
         )
         settings = self.config.intake
-        if not incoming.forced:
+        if not incoming.forced and not (parse.is_report and parse.urgent):
+            # Danger is never left waiting on a question; everything else by confidence.
             if not parse.is_report or parse.confidence < settings.unsure_confidence:
                 return IntakeResult(Decision.IGNORED, parse=parse)
-            if parse.confidence < settings.report_confidence and not parse.urgent:
+            if parse.confidence < settings.report_confidence:
                 return await self._ask(incoming, grid, parse)
         return await self.open(incoming, grid, parse)
 

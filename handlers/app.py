@@ -10,6 +10,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    Update,
 )
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
@@ -220,3 +221,29 @@ async def _post_stop(application: Application) -> None:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001
                 pass
+
+
+async def start_application(application: Application, *, poll_interval: float = 0.0) -> None:
+    """Initialise, run post_init (outbox drainer, timers, menus) and start polling.
+
+    run_polling() does this itself but owns the event loop; the CLI, the demo and the tests
+    share a loop with the local Bot API server, so they start the pieces here.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    await application.updater.start_polling(
+        poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES
+    )
+
+
+async def stop_application(application: Application) -> None:
+    """The reverse of start_application; safe to call after a partial start."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()

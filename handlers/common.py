@@ -22,6 +22,7 @@ from storage import users as user_sql
 ACTION_NAMES = {
     "open": "报事", "assign": "派单", "accept": "接单", "resolve": "办结", "escalate": "上报",
     "reassign": "转派", "reject": "退回", "close": "关闭", "reopen": "重新办理", "edit": "修改内容",
+    "overdue": "超期",
 }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ step-by-step private report (a ConversationHandler with a way out at every step)
 from __future__ import annotations
 
 import time
+import warnings
 
 from telegram import Message, MessageEntity, Update
 from telegram.error import TelegramError
@@ -15,6 +16,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.intake import Decision, Incoming, IntakeResult
 from bot.lifecycle import TransitionError
@@ -353,6 +355,16 @@ def private_report_conversation() -> ConversationHandler:
         CallbackQueryHandler(private_report_cancel, pattern=_op(Op.CANCEL)),
     ]
     odd = MessageHandler(private & ~filters.COMMAND, private_report_unexpected)
+    # One conversation per user and chat, whatever message a button sits on: that is what a
+    # step-by-step report is, so PTB's per_message advice does not apply here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return _conversation(private, cancel, odd)
+
+
+def _conversation(
+    private: filters.BaseFilter, cancel: list, odd: MessageHandler
+) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("report", private_report_start, filters=private)],
         states={
