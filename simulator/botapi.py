@@ -284,6 +284,7 @@ async def get_updates(call: Call) -> list[JSON]:
         state.confirm_updates(bot, offset)
     bot.poll_generation += 1
     generation = bot.poll_generation
+    state.changed.fire()  # an older poll of this bot ends now, with 409
     await state.changed.wait_until(
         lambda: bot.updates or generation != bot.poll_generation or state.closing, timeout
     )

@@ -43,6 +43,8 @@ class FaultConfig:
     latency_jitter_ms: float = 0.0
     # Lower-case Bot API method names the faults apply to; None means all but getUpdates.
     methods: list[str] | None = None
+    # Stop injecting after this many faults (None: never), for tests that want exactly N.
+    max_faults: int | None = None
     enforce_limits: bool = False
     per_bot_per_second: int = 30
     per_group_per_minute: int = 20
@@ -96,6 +98,9 @@ class FaultInjector:
         if config.latency_ms or config.latency_jitter_ms:
             jitter = self._random.uniform(0, config.latency_jitter_ms)
             decision.delay = max(config.latency_ms + jitter, 0.0) / 1000
+        injected = self.counts["429"] + self.counts["5xx"] + self.counts["drop"]
+        if config.max_faults is not None and injected >= config.max_faults:
+            return decision
         roll = self._random.random()
         if roll < config.share_429:
             decision.kind = "429"
