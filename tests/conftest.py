@@ -13,6 +13,9 @@ from bot.clock import ManualClock
 from bot.config import Config, load_config
 from storage.db import Database
 
+# The end-to-end fixture (`live`: the simulator and the real bot) for every test module.
+pytest_plugins = ["tests.e2e"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "zhenhai.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -1,0 +1,191 @@
+"""End to end: residents report in a grid group and privately; the bot answers once or not at all."""
+
+from __future__ import annotations
+
+from bot.models import CaseStatus
+from nlp.taxonomy import category_name
+from storage import attachments as attachment_sql
+from storage import events as event_sql
+from tests.e2e import GROUP, LEADER, LI, WANG, Live, buttons
+
+REPORT = "福业街菜场门口路面塌了个大坑 晚上骑车很危险 我电话13812345678"
+
+
+async def test_a_report_gets_one_card_with_the_phone_masked(live: Live) -> None:
+    await live.say(GROUP, WANG, REPORT)
+    await live.settle()
+    cards = await live.bot_messages(GROUP)
+    assert len(cards) == 1
+    card = cards[0]["text"]
+    case = await live.case()
+    assert case.number in card and category_name(case.category) in card and "福业街菜场门口" in card
+    assert "13812345678" not in card and "138****5678" in card
+    notice = await live.last_bot_message(LEADER if case.assignee_id == LEADER else case.assignee_id)
+    assert "13812345678" in notice["text"]  # the handler, privately, sees the number
+
+
+async def test_chatter_gets_no_answer_at_all(live: Live) -> None:
+    for text in ("大家早上好呀", "哈哈哈哈😂😂", "谢谢王姐 晚上一起跳舞", "👍👍👍"):
+        await live.say(GROUP, LI, text)
+    await live.settle()
+    assert await live.bot_messages(GROUP) == []
+    assert await live.case_count() == 0
+
+
+async def test_report_command_and_mentions_always_open_a_case(live: Live) -> None:
+    await live.say(GROUP, WANG, "/report 小区里有只流浪狗老是追人")
+    await live.say(GROUP, LI, "@gridbot 我们楼下那个长椅能不能换一下")
+    await live.settle()
+    assert await live.case_count() == 2
+
+
+async def test_report_command_on_a_reply_reports_the_replied_message(live: Live) -> None:
+    first = await live.say(GROUP, WANG, "今天天气不错")
+    await live.say(GROUP, LEADER, "/report", reply_to=first["message_id"])
+    await live.settle()
+    case = await live.case()
+    assert (case.reporter_id, case.message_id) == (WANG, first["message_id"])
+
+
+async def test_a_photo_right_after_the_report_attaches_to_it(live: Live) -> None:
+    from simulator.testing import png_bytes
+
+    await live.say(GROUP, WANG, REPORT)
+    await live.settle()
+    await live.say(GROUP, WANG, photo=png_bytes())
+    await live.say(GROUP, WANG, location=(29.95, 121.71))
+    await live.settle()
+    case = await live.case()
+    kinds = [
+        a.kind for a in await attachment_sql.list_attachments(live.services.db.reader, case.id)
+    ]
+    assert kinds == ["photo", "location"]
+    assert len(await live.bot_messages(GROUP)) == 1  # attaching says nothing
+
+
+async def test_an_edit_updates_the_case_and_the_card_and_keeps_the_original(live: Live) -> None:
+    message = await live.say(GROUP, WANG, REPORT)
+    await live.settle()
+    await live.control.edit(GROUP, message["message_id"], WANG, "福业街菜场门口和车站路口都有大坑")
+    await live.settle()
+    case = await live.case()
+    events = await event_sql.list_events(live.services.db.reader, case.id)
+    assert case.text == "福业街菜场门口和车站路口都有大坑"
+    assert events[-1].data["old_text"] == REPORT
+    card = (await live.bot_messages(GROUP))[0]
+    assert "车站路口" in card["text"]
+
+
+async def test_the_same_problem_again_joins_as_me_too(live: Live) -> None:
+    # Both residents describe the same pothole; the category is pinned so that the test is
+    # about linking, not about the classifier's reading of the second message.
+    live.services.intake.parser = _Pinned(live.services.intake.parser, "facility_repair")
+    await live.say(GROUP, WANG, REPORT)
+    await live.settle()
+    await live.say(GROUP, LI, "菜场门口那个坑太大了 我电瓶车差点摔了")
+    await live.settle()
+    assert await live.case_count() == 1
+    messages = await live.bot_messages(GROUP)
+    assert "同问" in messages[-1]["text"] and (await live.case()).number in messages[-1]["text"]
+    assert "同问：1 人" in messages[0]["text"]  # the first card shows the count
+
+
+async def test_a_private_step_by_step_anonymous_report(live: Live) -> None:
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, "我们楼道里有人天天堆纸板箱 都堆到楼梯上了")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")  # no photo
+    await live.settle()
+    await live.say(WANG, WANG, "城河小区5号楼")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "城河一网格")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "匿名")
+    await live.settle()
+    case = await live.case()
+    assert case.anonymous and case.grid_id == "chenghe-1" and case.status == CaseStatus.ASSIGNED
+    assert case.number in (await live.last_bot_message(WANG))["text"]
+    card = (await live.bot_messages(GROUP))[-1]["text"]
+    assert "匿名居民" in card and "王阿姨" not in card
+
+
+async def test_a_private_report_can_be_left_at_any_step(live: Live) -> None:
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, "路灯坏了")
+    await live.settle()
+    await live.say(WANG, WANG, "/cancel")
+    await live.settle()
+    assert "已取消" in (await live.last_bot_message(WANG))["text"]
+    assert await live.case_count() == 0
+
+
+async def test_an_unsure_report_asks_only_its_author(live: Live) -> None:
+    from bot.intake import Decision
+
+    # Pin the parser's doubt: anything the classifier is unsure of takes this path.
+    live.services.intake.parser = _Unsure(live.services.intake.parser)
+    message = await live.say(GROUP, WANG, "那边好像有点不对劲")
+    await live.settle()
+    card = await live.last_bot_message(GROUP)
+    assert [b["text"] for b in buttons(card)][:2] == ["是报事", "不是"]
+    refused = await live.press(GROUP, card, LI, "是报事")
+    assert "只有发消息的人" in refused["answer"]["text"]
+    await live.press(GROUP, card, WANG, "是报事")
+    await live.settle()
+    case = await live.case()
+    assert case.message_id == message["message_id"]
+    assert Decision.OPENED  # the card now says which case it became
+    assert case.number in (await live.bot_messages(GROUP))[0]["text"]
+
+
+async def test_an_unanswered_unsure_card_quietly_disappears(live: Live) -> None:
+    from handlers.intake import expire_unsure_cards
+
+    live.services.intake.parser = _Unsure(live.services.intake.parser)
+    await live.say(GROUP, WANG, "那边好像有点不对劲")
+    await live.settle()
+    assert len(await live.bot_messages(GROUP)) == 1
+    live.clock.advance(31 * 60)
+    await expire_unsure_cards(_Context(live))
+    assert await live.bot_messages(GROUP) == []
+    assert await live.case_count() == 0
+
+
+class _Unsure:
+    """The real parser, but always unsure: so the test does not depend on the model's margin."""
+
+    def __init__(self, parser: object) -> None:
+        self.parser = parser
+
+    def parse(self, text: str, **kw: object):  # noqa: ANN201
+        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]
+        return result.model_copy(
+            update={
+                "is_report": True,
+                "urgent": False,
+                "confidence": 0.6,
+                "category": result.category or "other",
+                "level": result.level or 1,
+            }
+        )
+
+
+class _Pinned:
+    """The real parser with the category fixed: a confident report of that category."""
+
+    def __init__(self, parser: object, category: str) -> None:
+        self.parser, self.category = parser, category
+
+    def parse(self, text: str, **kw: object):  # noqa: ANN201
+        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]
+        return result.model_copy(
+            update={"is_report": True, "category": self.category, "level": 1, "confidence": 0.95}
+        )
+
+
+class _Context:
+    def __init__(self, live: Live) -> None:
+        self.application = live.application
+        self.bot = live.application.bot
