@@ -1,4 +1,4 @@
-"""Features for the linear models: character 1–3-grams plus jieba words, shared by train and parse.
+"""Features for the linear models: character 1–2-grams, jieba words and lexicon groups.
 
 The same function feeds scikit-learn at training time and the numpy predictor at run time, so
 the two cannot drift apart.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.lexicon import lexicon_features
 from nlp.segment import cut
 
 WORD_MARK = "\x01"  # prefixes word features so a one-character word differs from a char 1-gram
@@ -35,11 +36,10 @@ def features(prepared: str, words: list[str] | None = None) -> list[str]:
         append(prepared[i])
         if i + 2 <= n:
             append(prepared[i : i + 2])
-            if i + 3 <= n:
-                append(prepared[i : i + 3])
     if words is None:
         words = cut(prepared)
     for word in words:
         if len(word) > 1:
             append(WORD_MARK + word)
+    feats += lexicon_features(prepared)
     return feats
