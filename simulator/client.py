@@ -201,8 +201,11 @@ class ControlClient:
         text: str | None = None,
         timeout: float = 5.0,  # noqa: ASYNC109 - how long the server waits
         bot_id: int | None = None,
+        forge: bool = False,
     ) -> dict[str, Any]:
         """Press an inline button (by callback data or label); waits for answerCallbackQuery.
+
+        ``forge=True`` sends ``data`` even if no such button exists (a modified client).
 
         Returns ``{"query_id", "data", "answered", "answer": {"text", "show_alert", ...}}``.
         """
@@ -218,6 +221,7 @@ class ControlClient:
                 "text": text,
                 "timeout": timeout,
                 "bot_id": bot_id,
+                "forge": forge,
             },
         )
 

@@ -233,6 +233,7 @@ async def press_button(request: web.Request) -> web.Response:
         int(body["user_id"]),
         data=body.get("data"),
         text=body.get("text"),
+        forge=bool(body.get("forge", False)),
     )
     await state.changed.wait_until(
         lambda: query.answer is not None or state.closing, _timeout(body.get("timeout"))

@@ -754,8 +754,13 @@ class SimState:
         user_id: int,
         data: str | None = None,
         text: str | None = None,
+        forge: bool = False,
     ) -> CallbackQuery:
-        """A user presses an inline button (found by its data or its text)."""
+        """A user presses an inline button (found by its data or its text).
+
+        ``forge`` sends ``data`` whatever buttons the message has, as a modified client or a
+        forwarded copy of someone else's message can: the bot must refuse it politely.
+        """
         user = self.user(user_id)
         message = self.message(chat, message_id)
         if message is None:
@@ -765,7 +770,10 @@ class SimState:
             raise bad_request("only bot messages have inline buttons")
         if chat.is_group and not chat.is_member(user.id):
             raise bad_request("the user is not a member of this group")
-        button = self._find_button(message, data, text)
+        if forge:
+            button = {"callback_data": data or ""}
+        else:
+            button = self._find_button(message, data, text)
         query = CallbackQuery(
             id=str(secrets.randbelow(9 * 10**18) + 10**18),
             bot_id=bot.id,

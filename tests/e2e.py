@@ -93,6 +93,16 @@ class Live:
         data = button_data(message, label)
         return await self.control.press(chat, message["message_id"], user_id, data=data)
 
+    async def press_as(
+        self, chat: int, message: dict[str, Any], user_id: int, data: str
+    ) -> dict[str, Any]:
+        """Send any callback data from a message's button, as a modified client could."""
+        result = await self.control.press(
+            chat, message["message_id"], user_id, data=data, forge=True
+        )
+        assert result["answered"], f"no answer to {data!r}"
+        return result["answer"]
+
     async def case(self, number: str | None = None) -> CaseRecord:
         if number is None:
             cases = await case_sql.list_cases(self.services.db.reader, limit=1000)
@@ -122,11 +132,12 @@ def button_data(message: dict[str, Any], label: str) -> str:
 
 @pytest.fixture
 async def live(tmp_path: Path, config: Config) -> AsyncIterator[Live]:
-    import time
+    from tests.conftest import local_ts
 
     async with SimulatorServer() as server:
         await seed(server, simulator_spec(config))
-        clock = ManualClock(int(time.time()))
+        # Office hours on a working day: quiet hours would rightly hold private notices.
+        clock = ManualClock(local_ts("2026-11-25 10:00"))
         services = await Services.open(config, tmp_path / "e2e.sqlite3", clock=clock)
         application = build_application(
             services,

@@ -1,0 +1,150 @@
+"""End to end: handlers accept, resolve, escalate, reassign and reject in chat; forged presses fail."""
+
+from __future__ import annotations
+
+from bot.models import CaseStatus
+from storage import attachments as attachment_sql
+from tests.e2e import BOT_ID, COMMUNITY, GROUP, LEADER, LI, WANG, WORKER, Live, buttons
+
+# Level 1 (the grid leader fixes it himself): a loose cover the worker can put back.
+REPORT = "/report 城河小区3号楼门口的垃圾桶盖子掉了 麻烦网格员看一下"
+
+
+async def _reported(live: Live) -> tuple[object, dict]:
+    await live.say(GROUP, WANG, REPORT)
+    await live.settle()
+    case = await live.case()
+    notice = await live.last_bot_message(case.assignee_id)
+    return case, notice
+
+
+async def test_the_assignee_gets_a_private_notice_with_the_five_buttons(live: Live) -> None:
+    case, notice = await _reported(live)
+    assert case.assignee_id == LEADER
+    assert case.number in notice["text"]
+    assert [b["text"] for b in buttons(notice)] == ["接单", "办结", "上报", "转派", "退回"]
+
+
+async def test_accepting_tells_the_reporter_and_the_group_card_follows(live: Live) -> None:
+    case, notice = await _reported(live)
+    answer = await live.press(LEADER, notice, LEADER, "接单")
+    await live.settle()
+    assert "已接单" in answer["answer"]["text"]
+    assert (await live.case(case.number)).status == CaseStatus.ACCEPTED
+    assert "接单" in (await live.last_bot_message(WANG))["text"]
+    card = (await live.bot_messages(GROUP))[0]
+    assert "处理中" in card["text"] and card.get("history")
+    assert "接单" not in [b["text"] for b in buttons((await live.bot_messages(LEADER))[-1])]
+
+
+async def test_resolving_asks_for_a_note_and_photo_then_asks_the_reporter_to_rate(
+    live: Live,
+) -> None:
+    from simulator.testing import png_bytes
+
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "办结")
+    await live.settle()
+    assert "办理结果" in (await live.last_bot_message(LEADER))["text"]
+    await live.say(LEADER, LEADER, "已联系供电所更换灯泡")
+    await live.settle()
+    await live.say(LEADER, LEADER, photo=png_bytes())
+    await live.settle()
+    resolved = await live.case(case.number)
+    assert resolved.status == CaseStatus.RESOLVED
+    photos = await attachment_sql.list_attachments(live.services.db.reader, case.id)
+    assert [p.added_by for p in photos] == [LEADER]
+    rating = await live.last_bot_message(WANG)
+    assert "已联系供电所更换灯泡" in rating["text"]
+    assert [b["text"] for b in buttons(rating)] == ["👍 满意", "👌 基本满意", "👎 不满意"]
+    group = await live.bot_messages(GROUP)
+    assert "已办结" in group[-1]["text"] and "👍" in group[-1]["text"]
+
+
+async def test_escalating_needs_a_reason_and_reaches_the_next_level(live: Live) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "上报")
+    await live.settle()
+    await live.say(LEADER, LEADER, "需要社区协调供电所")
+    await live.settle()
+    escalated = await live.case(case.number)
+    assert (escalated.status, escalated.level, escalated.assignee_id) == (
+        CaseStatus.ESCALATED,
+        2,
+        COMMUNITY,
+    )
+    assert case.number in (await live.last_bot_message(COMMUNITY))["text"]
+    assert "上报" in (await live.last_bot_message(WANG))["text"]
+
+
+async def test_reassigning_to_a_grid_worker(live: Live) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "转派")
+    await live.settle()
+    choices = await live.last_bot_message(LEADER)
+    await live.press(LEADER, choices, LEADER, "林晓燕")
+    await live.settle()
+    assert (await live.case(case.number)).assignee_id == WORKER
+    assert case.number in (await live.last_bot_message(WORKER))["text"]
+
+
+async def test_rejecting_tells_the_reporter_why_and_who(live: Live) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "退回")
+    await live.settle()
+    await live.say(LEADER, LEADER, "该路灯属于小区物业，已转告物业")
+    await live.settle()
+    assert (await live.case(case.number)).status == CaseStatus.REJECTED
+    told = (await live.last_bot_message(WANG))["text"]
+    assert "该路灯属于小区物业" in told and "陈建国" in told
+
+
+async def test_a_stranger_pressing_a_handlers_button_changes_nothing(live: Live) -> None:
+    case, notice = await _reported(live)
+    # A copy of the leader's notice in someone else's hands: its buttons must do nothing.
+    for label in ("接单", "退回", "办结"):
+        data = [b["callback_data"] for b in buttons(notice) if b["text"] == label][0]
+        forged = await live.press_as(LEADER, notice, LI, data)
+        assert "权限" in forged["text"], label
+    assert (await live.case(case.number)).status == CaseStatus.ASSIGNED
+
+
+async def test_forged_and_stale_button_data_get_a_polite_refusal(live: Live) -> None:
+    case, notice = await _reported(live)
+    for data in (
+        "v1:a:999999",
+        "v0:a:1",
+        "garbage",
+        f"v1:tt:{case.id}:u424242",
+        f"v1:s:{case.id}:z",
+        "v1:a:abc",
+    ):
+        answer = await live.press_as(LEADER, notice, LEADER, data)
+        assert answer["text"], data
+    assert (await live.case(case.number)).status == CaseStatus.ASSIGNED
+
+
+async def test_todo_lists_my_open_cases_urgent_first(live: Live) -> None:
+    from tests.test_e2e_intake import _Pinned
+
+    live.services.intake.parser = _Pinned(live.services.intake.parser, "sanitation")
+    await live.say(GROUP, WANG, REPORT)
+    await live.say(GROUP, LI, "/report 5号楼楼道里全是烟 好像着火了")
+    await live.settle()
+    await live.say(LEADER, LEADER, "/todo")
+    await live.settle()
+    todo = (await live.last_bot_message(LEADER))["text"]
+    lines = [line for line in todo.splitlines() if "2026-" in line or "202" in line]
+    assert len(lines) == 2 and lines[0].startswith("🚨")
+
+
+async def test_case_command_shows_the_timeline_masked_for_others(live: Live) -> None:
+    await live.say(GROUP, WANG, "/report 3号楼路灯坏了 联系我13812345678")
+    await live.settle()
+    case = await live.case()
+    await live.say(LI, LI, f"/case {case.number}")
+    await live.say(WANG, WANG, f"/case {case.number}")
+    await live.settle()
+    assert "13812345678" not in (await live.last_bot_message(LI))["text"]
+    assert "13812345678" in (await live.last_bot_message(WANG))["text"]
+    assert BOT_ID
