@@ -1,0 +1,119 @@
+"""The web chat in a real browser: a resident writes in a grid group, a tiny echo bot answers,
+the resident presses its button. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
+from telegram.ext import MessageHandler, filters
+
+from simulator import SimulatorServer, seed
+from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+LAUNCH_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.timeout(60),
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None,
+        reason=f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
+    ),
+]
+RATING = InlineKeyboardMarkup(
+    [[InlineKeyboardButton("👍 满意", callback_data="v1:rate:good"),
+      InlineKeyboardButton("👎 不满意", callback_data="v1:rate:bad")]]
+)
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Echo a group message as a small card with rating buttons, typing first."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await context.bot.send_chat_action(message.chat_id, "typing")
+    await message.reply_html(
+        f"<b>已收到</b>：{message.text}\n编号 <code>FY-0001</code>", reply_markup=RATING
+    )
+
+
+async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Thank for the rating and keep the card without buttons."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await query.answer("感谢您的评价")
+    await query.edit_message_text(f"{query.message.text_html}\n评价：<b>满意</b>", parse_mode="HTML")
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[SimulatorServer]:
+    async with SimulatorServer() as server:
+        server.register_bot(TOKEN, username="gridbot", first_name="网格通")
+        await seed(server, WORLD)
+        application: Application = (
+            ApplicationBuilder().token(TOKEN).base_url(server.api_base_url)
+            .base_file_url(server.file_base_url).build()
+        )
+        application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.GROUPS, echo))
+        application.add_handler(CallbackQueryHandler(rate))
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=5)
+            yield server
+            await application.updater.stop()
+            await application.stop()
+
+
+async def test_a_resident_writes_in_a_group_and_presses_the_bots_button(
+    world: SimulatorServer,
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1200, "height": 780})
+            await page.goto(world.base_url + "/")
+            await page.wait_for_selector("body[data-ready='1']")
+
+            await page.click("#me-avatar")
+            await page.click(f".persona[data-user-id='{RESIDENT}']")
+            await expect(page.locator("#me-name")).to_have_text("王阿姨")
+            await page.click(".chat-item:has-text('福业街网格群')")
+            await page.fill("#input", "福业街菜场门口路面塌了个坑 晚上骑车很危险")
+            await page.press("#input", "Enter")
+
+            card = page.locator(".msg:not(.me) .bubble", has_text="已收到")
+            await expect(card).to_be_visible(timeout=5000)
+            await expect(page.locator(".msg.me .bubble", has_text="路面塌了")).to_be_visible()
+            await page.locator(".msg:not(.me)").last.hover()
+            await page.screenshot(path=str(ARTIFACTS / "sim_browser_card.png"))
+            await page.click(".keyboard button:has-text('满意')")
+            await expect(page.locator("#toast")).to_have_text("感谢您的评价")
+            await expect(page.locator(".bubble", has_text="评价：满意")).to_be_visible()
+            await page.locator(".msg:not(.me)").last.hover()
+            await page.screenshot(path=str(ARTIFACTS / "sim_browser_desktop.png"))
+
+            phone = await browser.new_page(viewport={"width": 390, "height": 780},
+                                           is_mobile=True, has_touch=True)
+            await phone.goto(f"{world.base_url}/?as={LEADER}")
+            await phone.wait_for_selector("body[data-ready='1']")
+            await phone.screenshot(path=str(ARTIFACTS / "sim_browser_phone_list.png"))
+            await phone.click(".chat-item:has-text('福业街网格群')")
+            await expect(phone.locator(".bubble", has_text="评价：满意")).to_be_visible()
+            await phone.screenshot(path=str(ARTIFACTS / "sim_browser_phone_chat.png"))
+        finally:
+            await browser.close()
+    transcript = world.state.group(GROUP_ID)
+    assert transcript is not None and len(transcript.messages) == 2
