@@ -329,7 +329,9 @@ function renderChatList() {
     row.innerHTML = `<span class="name">${escapeHtml(chat.title || "")}</span><span class="time">${last ? shortTime(last.date) : ""}</span>`;
     const preview = document.createElement("div");
     preview.className = "preview";
-    preview.textContent = chat.not_started ? T.notStarted : isTyping(chat.key) ? T.typing : previewOf(last);
+    const typing = state.typing.get(chat.key);
+    const typingText = chat.type === "private" ? T.typing : T.typingIn(nameOf(person(typing && typing.botId)));
+    preview.textContent = chat.not_started ? T.notStarted : isTyping(chat.key) ? typingText : previewOf(last);
     meta.append(row, preview);
     item.append(chatAvatar(chat), meta);
     const unread = state.unread.get(chat.key);
@@ -350,6 +352,8 @@ function renderChatList() {
 function currentChat() { return state.chats.find((c) => c.key === state.current) || null; }
 
 async function openChat(key) {
+  $("#commands-panel").hidden = true;
+  $("#chat-menu-panel").hidden = true;
   state.current = key;
   state.unread.delete(key);
   state.replyTo = null;
@@ -949,6 +953,10 @@ function wire() {
   for (const close of document.querySelectorAll(".sheet-close")) {
     close.addEventListener("click", () => (close.closest(".sheet").hidden = true));
   }
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("#commands-panel, #commands-button")) $("#commands-panel").hidden = true;
+    if (!event.target.closest("#chat-menu-panel, #chat-menu")) $("#chat-menu-panel").hidden = true;
+  });
   for (const sheet of document.querySelectorAll(".sheet")) {
     sheet.addEventListener("click", (event) => {
       if (event.target === sheet) sheet.hidden = true;
