@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
-from telegram.ext import MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from simulator import SimulatorServer, seed
 from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
@@ -18,8 +24,14 @@ from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = [
@@ -31,8 +43,12 @@ pytestmark = [
     ),
 ]
 RATING = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("👍 满意", callback_data="v1:rate:good"),
-      InlineKeyboardButton("👎 不满意", callback_data="v1:rate:bad")]]
+    [
+        [
+            InlineKeyboardButton("👍 满意", callback_data="v1:rate:good"),
+            InlineKeyboardButton("👎 不满意", callback_data="v1:rate:bad"),
+        ]
+    ]
 )
 
 
@@ -51,7 +67,9 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     await query.answer("感谢您的评价")
-    await query.edit_message_text(f"{query.message.text_html}\n评价：<b>满意</b>", parse_mode="HTML")
+    await query.edit_message_text(
+        f"{query.message.text_html}\n评价：<b>满意</b>", parse_mode="HTML"
+    )
 
 
 @pytest.fixture
@@ -60,8 +78,11 @@ async def world() -> AsyncIterator[SimulatorServer]:
         server.register_bot(TOKEN, username="gridbot", first_name="网格通")
         await seed(server, WORLD)
         application: Application = (
-            ApplicationBuilder().token(TOKEN).base_url(server.api_base_url)
-            .base_file_url(server.file_base_url).build()
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(server.api_base_url)
+            .base_file_url(server.file_base_url)
+            .build()
         )
         application.add_handler(MessageHandler(filters.TEXT & filters.ChatType.GROUPS, echo))
         application.add_handler(CallbackQueryHandler(rate))
@@ -105,8 +126,9 @@ async def test_a_resident_writes_in_a_group_and_presses_the_bots_button(
             await page.locator(".msg:not(.me)").last.hover()
             await page.screenshot(path=str(ARTIFACTS / "sim_browser_desktop.png"))
 
-            phone = await browser.new_page(viewport={"width": 390, "height": 780},
-                                           is_mobile=True, has_touch=True)
+            phone = await browser.new_page(
+                viewport={"width": 390, "height": 780}, is_mobile=True, has_touch=True
+            )
             await phone.goto(f"{world.base_url}/?as={LEADER}")
             await phone.wait_for_selector("body[data-ready='1']")
             await phone.screenshot(path=str(ARTIFACTS / "sim_browser_phone_list.png"))
