@@ -123,7 +123,10 @@ async def test_a_resident_writes_in_a_group_and_presses_the_bots_button(
             await page.click(".keyboard button:has-text('满意')")
             await expect(page.locator("#toast")).to_have_text("感谢您的评价")
             await expect(page.locator(".bubble", has_text="评价：满意")).to_be_visible()
-            await page.locator(".msg:not(.me)").last.hover()
+            bot_message = page.locator(".msg:not(.me)").last
+            await bot_message.hover()
+            await bot_message.locator(".actions button").first.click()  # 赞: a 👍 reaction
+            await expect(bot_message.locator(".reaction.mine")).to_have_text("👍 1")
             await page.screenshot(path=str(ARTIFACTS / "sim_browser_desktop.png"))
 
             phone = await browser.new_page(
