@@ -328,8 +328,9 @@ async def wait_bot_message(request: web.Request) -> web.Response:
         after = people[-1] if people else 0
 
     def found() -> Any:
-        for message in chat.messages.values():
-            if message.message_id > after and message.sender_id in state.bots:
+        for message_id in range(after + 1, chat.next_message_id):
+            message = chat.messages.get(message_id)
+            if message is not None and message.sender_id in state.bots:
                 if not message.deleted and message.service is None:
                     return message
         return None

@@ -301,7 +301,11 @@ class SimState:
         return self.events[-1].seq if self.events else 0
 
     def events_after(self, seq: int) -> list[Event]:
-        return [event for event in self.events if event.seq > seq]
+        if not self.events or self.events[-1].seq <= seq:
+            return []
+        # Sequence numbers are consecutive in the log, so the start is an index.
+        start = max(seq - self.events[0].seq + 1, 0)
+        return list(itertools.islice(self.events, start, None))
 
     # ----- bots and users -----------------------------------------------------------------
 
