@@ -248,7 +248,25 @@ def _own_editable(call: Call, message: Message) -> None:
         raise bad_request("message can't be edited")
 
 
+def _with_users(state: SimState, fields: dict[str, Any]) -> None:
+    """Fill text_mention entities with the user they name; Telegram drops unknown users."""
+    for name in ("entities", "caption_entities"):
+        entities = fields.get(name)
+        if not entities:
+            continue
+        kept = []
+        for entity in entities:
+            if entity["type"] == "text_mention":
+                user = state.users.get(int(entity.get("user", {}).get("id", 0)))
+                if user is None:
+                    continue
+                entity = {**entity, "user": user.to_api()}
+            kept.append(entity)
+        fields[name] = kept
+
+
 def _send(call: Call, chat: Chat, **fields: Any) -> JSON:
+    _with_users(call.state, fields)
     call.faults.check_limits(call.bot.id, chat.id, chat.is_group)
     message = call.state.send_bot_message(call.bot, chat, **fields)
     call.faults.record_send(call.bot.id, chat.id, chat.is_group)
@@ -530,6 +548,7 @@ async def edit_message_reply_markup(call: Call) -> JSON:
 
 
 def _edit(call: Call, message: Message, **changes: Any) -> JSON:
+    _with_users(call.state, changes)
     before = message.content
     after = tuple(
         changes.get(name, getattr(message, name))

@@ -384,6 +384,14 @@ async def test_method_names_and_parameter_forms_are_read_like_telegram(
             }
 
 
+async def test_a_user_link_becomes_a_text_mention_of_that_user(bot: Bot) -> None:
+    sent = await bot.send_message(
+        GROUP_ID, f'请<a href="tg://user?id={LEADER}">网格长</a>处理', parse_mode="HTML"
+    )
+    assert sent.entities[0].type == "text_mention"
+    assert sent.entities[0].user.first_name == "李网格长"
+
+
 async def test_bot_messages_get_links_and_mentions_marked(bot: Bot) -> None:
     sent = await bot.send_message(GROUP_ID, "详情见 https://example.cn/case/1 @zhang_street")
     assert [e.type for e in sent.entities] == ["url", "mention"]
