@@ -31,6 +31,7 @@ const T = {
   roleless: "其他",
   personaHint: "切换身份后，会话列表会变成这个人的",
   blockedToast: "已屏蔽机器人",
+  botIntro: "点击下方「开始」，就可以私聊报事、查看和处理案件。",
 };
 
 const PLACES = [
@@ -478,6 +479,8 @@ function renderMessages(jump = false) {
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   box.replaceChildren();
   let previous = null;
+  const chat = currentChat();
+  if (chat && chat.not_started) box.append(botIntro(chat));
   for (const message of state.messages.get(state.current) || []) {
     if (!previous || message.date - previous.date > 300) {
       const sep = document.createElement("div");
@@ -493,6 +496,18 @@ function renderMessages(jump = false) {
     box.scrollTop = box.scrollHeight;
     box.style.scrollBehavior = "";
   }
+}
+
+function botIntro(chat) {
+  const card = document.createElement("div");
+  card.className = "intro";
+  const bot = state.bots.get(chat.bot_id) || { is_bot: true, id: 0, first_name: chat.title };
+  const name = document.createElement("b");
+  name.textContent = nameOf(bot);
+  const about = document.createElement("span");
+  about.textContent = T.botIntro;
+  card.append(avatar(bot), name, about);
+  return card;
 }
 
 function systemLine(text) {
@@ -543,7 +558,10 @@ function renderMessage(message) {
   const reactions = renderReactions(message);
   if (reactions) body.append(reactions);
   row.append(avatar(sender), body);
-  row.addEventListener("touchstart", () => row.classList.add("touched"), { passive: true });
+  row.addEventListener("touchstart", () => {
+    for (const other of document.querySelectorAll(".msg.touched")) other.classList.remove("touched");
+    row.classList.add("touched");
+  }, { passive: true });
   return row;
 }
 
