@@ -8,13 +8,11 @@ each category, so a message in words the corpus never used still lands near its 
 
 from __future__ import annotations
 
-import re
-
 LEXICON: dict[str, str] = {
     # people and quarrels
     "neighbour": "邻居|楼上|楼下那家|楼下那户|隔壁|对门|对面那家|街坊|那户人家|那家人",
     "quarrel": "吵架|吵起来|对骂|骂人|骂街|矛盾|纠纷|调解|协调|不讲理|说不通|扯皮|闹掰|翻脸|欺负|理论|争执|闹矛盾",
-    "leak_to_me": "漏到我家|渗到我家|滴到我家|漏水到|渗水|天花板.{0,4}(?:水|渗|漏|霉)|卫生间漏|防水没做|泡坏",
+    "leak_to_me": "漏到我家|渗到我家|滴到我家|漏水到|渗水|天花板|卫生间漏|防水没做|泡坏|渗下来|滴下来",
     "home_noise": "跺脚|拖椅子|拖凳子|弹琴|练琴|剁|咚咚|蹦|跳绳|麻将|大声|吵到|吵死|吵得|睡不着|神经衰弱",
     "pets": "养狗|狗叫|狗狗|遛狗|鸽子|养鸡|打鸣|猫|宠物|狗绳",
     "family": "赡养|遗产|分家|婆媳|兄弟|儿子都不管|老房子|自留地|宅基地|家务事|离婚|家暴|抚养",
@@ -47,7 +45,7 @@ LEXICON: dict[str, str] = {
     # noise, smells, dirt in air and water
     "business_noise": "噪音|扰民|轰隆|哐当|打桩|施工|电钻|切割|广场舞|音响|喇叭|ktv|酒吧|鸣笛|喊麦|卸货|夜间|凌晨|机器|震",
     "fumes": "油烟|烧烤|烟熏|排烟|熏|油漆味|废气|刺鼻|化工|氯气|气味|异味|恶臭|臭味|腥|粉尘|灰尘|扬尘|烧垃圾|焚烧|烧塑料|烧秸秆",
-    "water_pollution": "排污|偷排|排放|污水|发黑|变色|死鱼|河.{0,3}(?:臭|黑|红|绿|污)|水葫芦|油污|泡沫",
+    "water_pollution": "排污|偷排|排放|污水|发黑|变色|死鱼|河水|河里|河道|水葫芦|油污|泡沫",
     # food, drugs, markets
     "food": "过期|变质|发霉|长毛|食品|食物中毒|拉肚子|吃坏|吃了|地沟油|后厨|异物|虫子|头发|生产日期|保质期|注水|病死|熟食|奶粉|外卖",
     "drugs": "假药|神药|保健品|特效药|药店|诊所|黑诊所|医美|偏方|包治|降糖|降压",
@@ -69,9 +67,11 @@ LEXICON: dict[str, str] = {
     "broken": "坏了|坏掉|坏|修|维修|报修|不亮|破损|破了|断了|松了|掉了|卡住|不动|失灵|没反应|故障|维保|配件",
     "lift": "电梯|dt|lift|轿厢|按钮|楼层",
     "lights": "路灯|灯|黑灯瞎火|黑漆漆|伸手不见五指|不亮",
-    "road": "井盖|窨井|路面|坑|坑坑洼洼|台阶|坡道|无障碍|栏杆|扶手|护栏|减速带|斑马线",
-    "utilities": "停水|停电|没水|没电|水压|水管|爆管|自来水|供水|供电|来水|来电|电表|水表|信号|宽带|燃气表|二次供水",
-    "amenities": "健身器材|秋千|滑梯|篮筐|座椅|长椅|站牌|遮雨棚|顶棚|门禁|道闸|车棚|快递柜|公厕|厕所",
+    "road": "井盖|窨井|路面|坑|坑坑洼洼|台阶|坡道|无障碍|栏杆|扶手|护栏|减速带|斑马线|篦子|盖板|下水道盖|雨水管|挖开|高低不平|路牙",
+    "utilities": "停水|停电|没水|没电|水压|水管|爆管|自来水|供水|供电|来水|来电|电表|水表|信号|宽带|燃气表|二次供水|"
+    "水龙头|停气|燃气停|没气|铁锈|水是黄|自来水公司|电力公司|电信|联通|移动|网络|充电桩|充不上",
+    "amenities": "健身器材|秋千|滑梯|篮筐|座椅|长椅|站牌|遮雨棚|顶棚|门禁|道闸|车棚|快递柜|公厕|厕所|卷帘门|监控|"
+    "一键呼叫|应急灯|楼号牌|门牌|晾衣杆|打气筒",
     "roof_wall": "漏雨|防水|墙皮|外墙|水箱|屋顶|天窗",
     # sanitation
     "rubbish": "垃圾|清运|没人收|没人清|没人倒|满了|溢出|建筑垃圾|装修垃圾|烟头|纸屑|塑料袋|桶|lj",
@@ -86,6 +86,9 @@ LEXICON: dict[str, str] = {
     "health": "疫苗|接种|体检|预约|就医|看病|慢病|医院|卫生院|家庭医生|配药",
     "school": "入学|上学|学位|幼儿园|小学|转学|学籍",
     "urgent_person": "摔|晕|起不来|没人应|联系不上|走丢|走失|找不到|不见了|糊涂|痴呆|一动不动|喘",
+    "transport": "公交|末班车|首班车|班次|改线|线路|地铁|校车|打车|停靠点|共享单车投放",
+    "rumour": "真的假的|真的吗|传言|听说要|在传|拆迁|消息",
+    "can_you": "能不能安|能不能给|能不能在|能不能多|能不能改|可不可以加|可以装|麻烦安排",
     # other requests and not-reports
     "suggestion": "建议|希望|意见|提议|能不能加|能不能装|多装|加个|装个|设个|开个|增加|改名|公众号|wifi|密码|地图|导航|路牌|英文|选举|议事会|书记|网格长",
     "thanks": "谢谢|感谢|辛苦|点赞|👍|🙏|赞|好评|效率高|这么快",
@@ -96,10 +99,36 @@ LEXICON: dict[str, str] = {
     "resolved": "修好了|解决了|已经好了|弄好了|处理好了|已处理|已解决|恢复了|不用管了",
 }
 
-_PATTERN = re.compile("|".join(f"(?P<{name}>{words})" for name, words in LEXICON.items()), re.I)
+
+def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
+    """Words to their groups, and for each first character the word lengths to try."""
+    groups: dict[str, list[str]] = {}
+    for name, words in LEXICON.items():
+        for word in words.lower().split("|"):
+            groups.setdefault(word, []).append(name)
+    lengths: dict[str, set[int]] = {}
+    for word in groups:
+        lengths.setdefault(word[0], set()).add(len(word))
+    return (
+        {w: tuple(g) for w, g in groups.items()},
+        {c: tuple(sorted(n)) for c, n in lengths.items()},
+    )
+
+
+_GROUPS, _LENGTHS = _index()
 MARK = "\x03"  # prefixes lexicon features so no text n-gram can equal one
 
 
 def lexicon_features(text: str) -> list[str]:
-    """One feature per group whose cue words occur in `text`."""
-    return [MARK + name for name in {m.lastgroup or "" for m in _PATTERN.finditer(text)}]
+    """One feature per group whose cue words occur in `text` (lower-case, as prepared)."""
+    found: set[str] = set()
+    groups, lengths = _GROUPS, _LENGTHS
+    for i, ch in enumerate(text):
+        sizes = lengths.get(ch)
+        if sizes is None:
+            continue
+        for size in sizes:
+            hit = groups.get(text[i : i + size])
+            if hit is not None:
+                found.update(hit)
+    return [MARK + name for name in sorted(found)]

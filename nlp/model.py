@@ -62,8 +62,8 @@ class LinearModels:
 
     def score(self, feats: list[str]) -> Scored:
         """Scores of all heads for a message's feature strings."""
-        lookup = self._lookup
-        found = {lookup[f] for f in feats if f in lookup}
+        found = set(map(self._lookup.get, feats))
+        found.discard(None)
         if not found:
             return Scored(self.bias.copy(), np.empty(0, dtype=np.int64), 0.0)
         index = np.fromiter(found, dtype=np.int64, count=len(found))
@@ -73,13 +73,14 @@ class LinearModels:
     def probabilities(self, scored: Scored, head: str) -> dict[str, float]:
         """Class probabilities of one head (logistic for binary heads, softmax otherwise)."""
         h = self.heads[head]
-        raw = scored.scores[h.start : h.stop].astype(np.float64)
+        raw = scored.scores[h.start : h.stop].tolist()  # plain floats: numpy is slow on 13 numbers
         if len(h.classes) == 2:
-            p = 1.0 / (1.0 + math.exp(-float(raw[0])))
+            p = 1.0 / (1.0 + math.exp(-raw[0]))
             return {h.classes[0]: 1.0 - p, h.classes[1]: p}
-        exp = np.exp(raw - raw.max())
-        exp /= exp.sum()
-        return {c: float(p) for c, p in zip(h.classes, exp, strict=True)}
+        top = max(raw)
+        exp = [math.exp(x - top) for x in raw]
+        total = sum(exp)
+        return {c: e / total for c, e in zip(h.classes, exp, strict=True)}
 
     def top_features(
         self, scored: Scored, head: str, cls: str, k: int = 8
@@ -90,11 +91,14 @@ class LinearModels:
         h = self.heads[head]
         column = h.start if len(h.classes) == 2 else h.start + h.classes.index(cls)
         sign = -1.0 if len(h.classes) == 2 and cls == h.classes[0] else 1.0
-        contrib = sign * self.weights[scored.index, column] / scored.norm
-        order = np.argsort(-contrib, kind="stable")[:k]
-        return [
-            (self.vocab[int(scored.index[i])], float(contrib[i])) for i in order if contrib[i] > 0
-        ]
+        contrib = self.weights[scored.index, column] * (sign / scored.norm)
+        if contrib.size > k:
+            top = np.argpartition(-contrib, k)[:k]
+            contrib, index = contrib[top], scored.index[top]
+        else:
+            index = scored.index
+        pairs = sorted(zip(contrib.tolist(), index.tolist(), strict=True), reverse=True)
+        return [(self.vocab[i], c) for c, i in pairs if c > 0]
 
 
 def save_models(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -6,6 +6,7 @@ the original text (locations and personal data are returned as the resident wrot
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import zhconv
@@ -17,8 +18,24 @@ _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
 
 
+def _traditional_chars() -> frozenset[str]:
+    """Characters that zhconv changes on their own: a text with none of them needs no conversion."""
+    try:
+        from zhconv.zhconv import getdict
+
+        table = getdict("zh-cn")
+    except (ImportError, AttributeError):  # another zhconv layout: always convert
+        return frozenset()
+    return frozenset(k for k, v in table.items() if len(k) == 1 and v != k)
+
+
+_TRADITIONAL = _traditional_chars()
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters to Simplified, keeping the length (falls back to char by char)."""
+    if _TRADITIONAL and _TRADITIONAL.isdisjoint(text):
+        return text  # most messages: skip zhconv's per-character Python loop
     converted = zhconv.convert(text, "zh-cn")
     if len(converted) == len(text):
         return converted
@@ -48,19 +65,13 @@ def normalize(text: str) -> str:
     return to_simplified(text)
 
 
+# Characters that show up when bytes are read as text: controls, Latin-1 symbols from a wrong
+# decoding, U+FFFD, surrogates and private use. Emoji and CJK are not junk.
+_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff\ufffd\ud800-\udfff\ue000-\uf8ff]")
+
+
 def junk_ratio(text: str) -> float:
-    """Share of characters that look like binary: controls, unassigned, private use, U+FFFD, and
-    Latin-1 symbols that show up when bytes are decoded as the wrong encoding. Emoji are not junk."""
+    """Share of characters that look like binary rather than writing."""
     if not text:
         return 0.0
-    bad = 0
-    for ch in text:
-        if ch in "\n\r\t":
-            continue
-        if (
-            "\x80" <= ch <= "\xff"
-            or ch == "\ufffd"
-            or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
-        ):
-            bad += 1
-    return bad / len(text)
+    return len(_JUNK.findall(text)) / len(text)

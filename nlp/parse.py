@@ -30,7 +30,7 @@ _LOCATION_LOGIT = 0.7
 # Chosen by cross-validation on the train split: at 0.8 the head adds recall at ~0.9 precision.
 _URGENT_MODEL_THRESHOLD = 0.8
 _HAS_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
-_EVIDENCE_SKIP = re.compile(r"^[0\W]+$|0")
+_EVIDENCE_SKIP = re.compile(r"[0\x03]|^\W+$")  # folded digits, lexicon groups, punctuation
 
 
 class ParseResult(BaseModel):
@@ -112,22 +112,24 @@ class Parser:
 
     def _evidence(self, scored, head: str, cls: str) -> list[str]:  # noqa: ANN001
         words: list[str] = []
-        for feature, _ in self.models.top_features(scored, head, cls, k=12):
+        known = segment.tokenizer().FREQ
+        for feature, _ in self.models.top_features(scored, head, cls, k=10):
             word = feature.removeprefix(WORD_MARK)
             if len(word) < 2 or _EVIDENCE_SKIP.search(word):
                 continue
+            if not feature.startswith(WORD_MARK) and not known.get(word):
+                continue  # a character pair across two words (很危) means nothing to a person
             words.append(word)
         return _dedupe(words)[:5]
 
 
 def _dedupe(words: list[str]) -> list[str]:
-    """Keep order; drop a word already covered by a longer one."""
-    kept: list[str] = []
-    for word in sorted(dict.fromkeys(words), key=len, reverse=True):
-        if not any(word in other for other in kept):
-            kept.append(word)
-    order = {w: i for i, w in enumerate(words)}
-    return sorted(kept, key=order.__getitem__)
+    """Keep order; drop a word that is part of another one in the list."""
+    return [
+        w
+        for i, w in enumerate(words)
+        if w not in words[:i] and not any(w in o and w != o for o in words)
+    ]
 
 
 _lock = threading.Lock()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlp.segment import tokenizer
 
@@ -105,13 +106,20 @@ _STOP_PREFIXES = tuple(
             "这边 那边 今天 昨天 明天 后天 前天 晚上 早上 中午 下午 上午 每天 这周 下周 上周 本周 周末 "
             "今年 明年 去年 孩子 小孩 建议 谢谢 感谢 请问 问问 知道 本人 麻烦 通知 听说 以前 现在 还有 "
             "就是 名叫 叫做 公交站 社区 楼下 楼上 对门 家门口 住户 业主 居民 所有 全部 一直 已经 马 道 公 一 上 下 逛 出 走 修 全 "
-            "周一 周二 周三 周四 周五 周六 周日 周 最近 昨晚 今晚 明晚 刚才 刚刚 平时 每晚 半夜 凌晨 傍晚"
+            "过后 之后 以后 其实 周一 周二 周三 周四 周五 周六 周日 周 最近 昨晚 今晚 明晚 刚才 刚刚 平时 每晚 半夜 凌晨 傍晚"
         ).split(),
         key=len,
         reverse=True,
     )
 )
 _VERBS = set("跑进去来到出走回上下住修扫开过占堆放搬找叫买卖干做搞弄挖拆建盖停骑逛")
+# Kinds of road, not names of roads: 大马路, 那条机耕路.
+_GENERIC_ROAD = re.compile(
+    "(?:马|公|道|小|大|铁|出|走|一|跑|上|过|让|修|带|问|近|远|弯|土|机耕|石板|行人|水泥|柏油|泥巴)路$"
+)
+_STOP_PREFIX_SET = frozenset(_STOP_PREFIXES)
+_PREFIX_SIZES = sorted({len(p) for p in _STOP_PREFIXES}, reverse=True)
+_NAME_CHAR = re.compile(f"[{_HAN}A-Za-z]")
 _TIME_END = re.compile(r"[天周节月年日号点]$")
 
 _UNIT = re.compile(
@@ -126,18 +134,23 @@ _FLOOR_OR_NUMBER = re.compile(rf"^{_NUM}(?:号|户|排|楼|层)$")
 _LANDMARKS = re.compile(
     "地下车库|车库入口|车库|车棚|公交站台|公交车站|公交站|地铁站|地铁口|十字路口|交叉口|"
     "天桥|桥洞|桥下|篮球场|健身区|垃圾房|垃圾站|垃圾中转站|保安亭|"
-    "消防通道|小区门口|小区大门|菜市场|菜场|农贸市场|公园|广场|"
+    "消防通道|xf通道|安全出口|停车场|路口|人行道|天台|楼顶|顶楼|地下室|单元门口|"
+    "小区门口|小区大门|菜市场|菜场|农贸市场|公园|广场|幼儿园|养老院|敬老院|学校|祠堂|卫生室|"
+    "化工区|工业区|开发区|风景区|(?:店|厂|馆|院|所|行|吧)门口|"
     "(?:医院|学校|小学|中学|幼儿园|超市|银行|网吧|工地|饭店|酒店|商场|市场|厂)门口|"
-    f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站|(?:加油|垃圾中转|中转|火车|汽车|高铁|公交|地铁)站|"
+    "(?:加油|垃圾中转|中转|火车|汽车|高铁|公交|地铁)站|"
     "公厕|村口|村头|村东头|村西头|村南头|村北头|池塘|人工湖|喷泉|"
     "[东南西北正后侧大]门|[东南西北]大门|出入口|"
     "(?:健身器材|健身路径|花坛|凉亭|滑梯|秋千)(?=那|这|旁|边|附近|后|前)"
 )
+# A stop named for its road or village: 中官路站 (looked for only when 站 occurs: a leading [汉]
+# class would make the regex try every position).
+_NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
 # Before a landmark or unit, 小区 (or xq) belongs to the place: 小区北门, xq西门.
 _OUR_ESTATE = re.compile(r"小区|xq|XQ")
 # Tails that extend a place (12栋后面, 东门外, 停车场那边) but name none by themselves.
 _TAILS = re.compile(
-    "停车场|路口|红绿灯|河边|河道|快递柜|门卫室|岗亭|人行道|天台|楼顶|单元门口|单元门|大堂|楼道|"
+    "红绿灯|河边|河道|快递柜|门卫室|岗亭|单元门|大堂|楼道|楼梯间|绿化带|"
     "门口|后面|前面|旁边|对面|附近|那里|那边|这边|里面|外面|中间|下面|底下|入口|出口|边上|"
     "东头|西头|南头|北头|外(?![卖地面国])"
 )
@@ -156,20 +169,21 @@ def _name_start(text: str, end: int) -> int:
     i = end
     while i > 0 and end - i < _MAX_NAME:
         ch = text[i - 1]
-        if ch in _STOP_CHARS or not re.match(rf"[{_HAN}A-Za-z]", ch):
+        if ch in _STOP_CHARS or not _NAME_CHAR.match(ch):
             break
         i -= 1
     trimmed = True
     while trimmed and i < end:
         trimmed = False
-        for prefix in _STOP_PREFIXES:
-            if text.startswith(prefix, i) and i + len(prefix) <= end:
-                i += len(prefix)
+        for size in _PREFIX_SIZES:  # longest first
+            if i + size <= end and text[i : i + size] in _STOP_PREFIX_SET:
+                i += size
                 trimmed = True
                 break
     return i
 
 
+@lru_cache(maxsize=8192)
 def _proper_name(name: str, suffix: str) -> str | None:
     """The name with everyday words in front dropped, or None when it is no name at all."""
     if len(name) < 2 or not re.search(f"[{_HAN}]", name):
@@ -199,7 +213,7 @@ def _area_parts(text: str) -> list[_Part]:
             continue
         start = _name_start(text, m.start())
         name = _proper_name(text[start : m.start()], suffix)
-        if name is not None:
+        if name is not None and not _GENERIC_ROAD.search(name + suffix):
             parts.append(_Part(m.start() - len(name), m.end(), 2))
     return parts
 
@@ -279,6 +293,8 @@ def find_location(
     ]
     parts += units + _area_parts(text) + _named_building_parts(text, units)
     parts += [_Part(m.start(), m.end(), 0) for m in _LANDMARKS.finditer(text)]
+    if "站" in text:
+        parts += [_Part(m.start(), m.end(), 0) for m in _NAMED_STOP.finditer(text)]
     parts += [_Part(m.start(), m.end(), -1) for m in _TAILS.finditer(text)]
     parts += [_Part(m.start(), m.end(), -2) for m in _OUR_ESTATE.finditer(text)]
     chains = [c for c in _chains(text, _without_contained(parts)) if c and _worth(text, c)]

@@ -58,6 +58,11 @@ _CUES: tuple[_Cue, ...] = (
         r"中毒|gas (?:smell|leak)|smell(?:s|ing)? (?:of )?gas",
     ),
     _cue(
+        "electrical_burning",
+        r"烧塑料|塑料味|烧焦|焦味|糊味|冒烟|噼里啪啦|火花|冒火|发烫|烫手",
+        also=r"电瓶|电动车|电线|充电|电箱|电表|插座|插线板|车棚|配电",
+    ),
+    _cue(
         "gas_sign",
         r"嘶嘶|味道很冲|一股味|有味|味道好大|好大的味|不敢开火|不敢动",
         also=r"煤气|燃气|天然气|液化气|gas",
@@ -197,6 +202,8 @@ _SMOKING = re.compile(
     r"抽烟|吸烟|烟头|烟蒂|香烟|油烟|烟花|炊烟|烧烤|烟囱|二手烟|烧垃圾|烧塑料|烧秸秆|焚烧|烧纸|烧树叶"
 )
 
+# Cues that describe a standing problem when they happen every day (每天晚上都有人闹事).
+_STANDING = frozenset({"fight", "crime", "flood", "electrical_burning"})
 _HABITUAL = re.compile(r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|动不动|每年|年年|都这样")
 _NOW = re.compile(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
 _LEAK = re.compile(r"漏水|渗水|滴水")
@@ -232,7 +239,7 @@ def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
         return False  # 为了打架的事又吵起来了: talk about an event, not the event
     if cue.over_when_past and _PAST.search(text[start : m.end()]):
         return False
-    if cue.name in ("fight", "crime", "flood") and _HABITUAL.search(text) and not _NOW.search(text):
+    if cue.name in _STANDING and _HABITUAL.search(text) and not _NOW.search(text):
         return False  # 每天晚上都有人闹事: a standing problem for a department, not a 110 call
     if cue.name == "flood" and _LEAK.search(text) and not _WEATHER.search(text):
         return False  # a neighbour's leak soaks a bathroom: a dispute, not a flood
