@@ -150,7 +150,7 @@ _NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
 _OUR_ESTATE = re.compile(r"小区|xq|XQ")
 # Tails that extend a place (12栋后面, 东门外, 停车场那边) but name none by themselves.
 _TAILS = re.compile(
-    "红绿灯|河边|河道|快递柜|门卫室|岗亭|单元门|大堂|楼道|楼梯间|绿化带|"
+    "河边|河道|门卫室|岗亭|"
     "门口|后面|前面|旁边|对面|附近|那里|那边|这边|里面|外面|中间|下面|底下|入口|出口|边上|"
     "东头|西头|南头|北头|外(?![卖地面国])"
 )
@@ -247,7 +247,9 @@ def _chains(text: str, parts: list[_Part]) -> list[list[_Part]]:
         if chains:
             last = chains[-1][-1]
             gap = text[last.end : part.start]
-            joins = part.start <= last.end or (len(gap) <= 1 and set(gap) <= _GAP)
+            joins = part.start <= last.end or (len(gap) == 1 and gap in _GAP)
+            if gap == " " and part.rank != 1:
+                joins = False  # "6幢1单元 101室" is one place; "东门那边 城河小区" is two
             if part.rank == -1:
                 joins = part.start <= last.end or gap == ""  # a tail sticks to its place
             if last.rank == -2:
@@ -260,7 +262,7 @@ def _chains(text: str, parts: list[_Part]) -> list[list[_Part]]:
 
 
 def _trim(chain: list[_Part]) -> list[_Part]:
-    while chain and chain[0].rank < 0:
+    while chain and chain[0].rank == -1:
         chain = chain[1:]
     while chain and chain[-1].rank == -2:
         chain = chain[:-1]

@@ -1,0 +1,117 @@
+"""The command functions behind `gridbot classify`, `gridbot eval` and `gridbot train`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from nlp.commands import classify_command, eval_command
+
+
+def classify_lines(*lines: str) -> tuple[int, list[dict]]:
+    out = io.StringIO()
+    code = classify_command(
+        None, jsonl=True, places=[], inp=io.StringIO("\n".join(lines) + "\n"), out=out
+    )
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_classify_prints_the_parse_for_a_person() -> None:
+    out = io.StringIO()
+    code = classify_command(
+        "3栋电梯坏了 电话13812345678", jsonl=False, places=[], inp=io.StringIO(), out=out
+    )
+    assert code == 0
+    assert "设施报修" in out.getvalue() and "138****5678" in out.getvalue()
+    assert "13812345678" not in out.getvalue()  # personal data is shown masked
+
+
+def test_classify_without_text_or_jsonl_is_a_usage_error() -> None:
+    out = io.StringIO()
+    assert classify_command(None, jsonl=False, places=[], inp=io.StringIO(), out=out) == 2
+
+
+def test_classify_jsonl_writes_one_line_per_input_with_the_required_fields() -> None:
+    code, rows = classify_lines(
+        json.dumps({"id": 1, "text": "楼道里全是烟"}, ensure_ascii=False),
+        json.dumps({"id": "b", "text": "早上好"}, ensure_ascii=False),
+    )
+    assert code == 0
+    assert [r["id"] for r in rows] == [1, "b"]
+    for row in rows:
+        assert {
+            "id",
+            "is_report",
+            "category",
+            "level",
+            "urgent",
+            "location",
+            "pii",
+            "confidence",
+        } <= row.keys()
+    assert rows[0]["urgent"] is True and rows[1]["is_report"] is False
+
+
+def test_a_bad_jsonl_line_gets_an_error_line_and_the_rest_go_on() -> None:
+    code, rows = classify_lines(
+        "not json",
+        json.dumps({"id": 7}),
+        json.dumps({"id": 8, "text": 5}),
+        "[1, 2]",
+        json.dumps({"id": 9, "text": "3栋电梯坏了"}, ensure_ascii=False),
+    )
+    assert code == 1
+    assert [r["id"] for r in rows] == [None, 7, 8, None, 9]
+    assert all("error" in r for r in rows[:4])
+    assert "text" in rows[1]["error"] and "string" in rows[2]["error"]
+    assert rows[4]["is_report"] is True
+
+
+def test_classify_jsonl_knows_configured_places() -> None:
+    out = io.StringIO()
+    line = json.dumps({"id": 1, "text": "东方丽都的垃圾三天没人收了"}, ensure_ascii=False)
+    classify_command(None, jsonl=True, places=["东方丽都"], inp=io.StringIO(line), out=out)
+    assert json.loads(out.getvalue())["location"] == "东方丽都"
+
+
+def test_eval_prints_every_figure_and_skips_bad_lines(tmp_path: Path) -> None:
+    file = tmp_path / "labelled.jsonl"
+    file.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "text": "3栋电梯坏了",
+                        "is_report": True,
+                        "category": "facility_repair",
+                        "level": 2,
+                        "location": "3栋",
+                    },
+                    ensure_ascii=False,
+                ),
+                json.dumps({"text": "早上好", "is_report": False}, ensure_ascii=False),
+                json.dumps({"text": "x", "is_report": True, "category": "nonsense", "level": 2}),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert eval_command(str(file), out=out) == 0
+    text = out.getvalue()
+    assert "skipped labelled.jsonl:3" in text
+    for figure in (
+        "precision",
+        "macro-F1",
+        "within one",
+        "urgent",
+        "overlap",
+        "false masks",
+        "confusion",
+    ):
+        assert figure in text
+
+
+def test_eval_of_a_missing_file_fails_cleanly() -> None:
+    out = io.StringIO()
+    assert eval_command("/no/such/file.jsonl", out=out) == 2
