@@ -92,7 +92,9 @@ class Parser:
         categories = self.models.probabilities(scored, "category")
         category = max(categories, key=categories.__getitem__)
         levels = self.models.probabilities(scored, "level")
-        level = suggest_level(norm, category, levels, urgent=urgent)
+        level = suggest_level(
+            norm, category, levels, urgent=urgent, level_counts=self.models.meta.get("level_counts")
+        )
         confidence = max(p_report, 0.5) * categories[category]
         evidence = list(urgency.cues) + self._evidence(scored, "category", category)
         return ParseResult(

@@ -131,7 +131,21 @@ def build_arrays(train: list[LabelledMessage]) -> dict[str, np.ndarray]:
     # binary heads come out as classes ["no", "yes"], one column, positive = "yes"
 
     weights = np.hstack(columns) * idf[:, None]
-    meta = {"version": FORMAT_VERSION, "heads": heads, "min_df": MIN_DF, "n_train": n_docs}
+    # how often each level goes with each category: the level rule leans on it (nlp/level.py)
+    level_counts = {
+        code: [
+            sum(1 for i in reports if train[i].category == code and train[i].level == lv)
+            for lv in (1, 2, 3, 4)
+        ]
+        for code in CATEGORY_CODES
+    }
+    meta = {
+        "version": FORMAT_VERSION,
+        "heads": heads,
+        "min_df": MIN_DF,
+        "n_train": n_docs,
+        "level_counts": level_counts,
+    }
     return {
         "vocab": np.frombuffer("\n".join(vocab_list).encode("utf-8"), dtype=np.uint8),
         "weights": weights.astype(np.float16),
