@@ -193,12 +193,14 @@ def _proper_name(name: str, suffix: str) -> str | None:
     while len(words) > 1 and freq.get(words[0], 0) >= _COMMON and len("".join(words[1:])) >= 2:
         words.pop(0)
     name = "".join(words)
+    if name in _STOP_PREFIX_SET:
+        return None  # 台风过后小区: what is left is a time word, not a name
     # an unknown name falls apart into single characters; everyday words are longer
     everyday = all(len(w) > 1 and freq.get(w, 0) >= _COMMON for w in words)
     if len(words) > 1 and words[-1] in _VERBS and any(len(w) > 1 for w in words[:-1]):
         return None  # 老板跑路, 工人进小区: a verb before the suffix, not a name
     if suffix in _NEEDS_PROPER_NAME:
-        if everyday or _TIME_END.search(name) or not re.fullmatch(f"[{_HAN}]+", name):
+        if everyday or freq.get(name, 0) >= 100 or _TIME_END.search(name) or not re.fullmatch(f"[{_HAN}]+", name):
             return None
     elif everyday and suffix not in _COMMON_WORD_NAMES:
         return None
