@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DRAINER_KEY = "drainer"
 UNSURE_SWEEP_SECONDS = 60
+OUTBOX_CONNECTIONS = 8
 
 
 def _op(*ops: Op) -> str:
@@ -60,6 +61,10 @@ def build_application(
         .base_file_url(base_file_url)
         .post_init(_post_init)
         .post_stop(_post_stop)
+        # The outbox drainer sends to several chats at once; PTB's default pool of one
+        # connection would queue every card and notice behind the one before.
+        .connection_pool_size(OUTBOX_CONNECTIONS)
+        .pool_timeout(30.0)
     )
     if rate_limit:
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the

@@ -191,6 +191,11 @@ class ControlClient:
             body["location"] = {"latitude": location[0], "longitude": location[1]}
         return await self._call("POST", "/messages", json=body)
 
+    async def send_many(self, messages: list[dict[str, Any]]) -> int:
+        """Post many text messages at once ({"chat", "user_id", "text"} each); for load tests."""
+        result = await self._call("POST", "/messages/batch", json={"messages": messages})
+        return int(result["posted"])
+
     async def press(
         self,
         chat: ChatRef,

@@ -223,6 +223,18 @@ async def post_message(request: web.Request) -> web.Response:
     return _ok(state.message_view(message))
 
 
+async def post_messages(request: web.Request) -> web.Response:
+    """Many text messages in one call, for load tests: [{"chat", "user_id", "text"}, …]."""
+    body = await _body(request)
+    state = _state(request)
+    posted = 0
+    for item in body.get("messages", []):
+        chat = _chat(state, item.get("chat"), item.get("bot_id"))
+        state.post_message(chat, int(item["user_id"]), text=item.get("text"))
+        posted += 1
+    return _ok({"posted": posted})
+
+
 async def press_button(request: web.Request) -> web.Response:
     body = await _body(request)
     state = _state(request)
@@ -476,6 +488,7 @@ def control_routes() -> list[web.RouteDef]:
         ("POST", "/control/groups/{chat}/bot", set_bot_status),
         ("POST", "/control/seed", seed_route),
         ("POST", "/control/messages", post_message),
+        ("POST", "/control/messages/batch", post_messages),
         ("POST", "/control/press", press_button),
         ("POST", "/control/react", react),
         ("POST", "/control/edit", edit),

@@ -40,6 +40,7 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
+        self._reader = conn  # a second connection once the schema is current (see open)
         self.path = path
         self._write_lock = asyncio.Lock()
 
@@ -49,17 +50,20 @@ class Database:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA busy_timeout = 10000")
+        conn = await _connect(path)
         await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
         db = cls(conn, path)
         await db._migrate()
+        if path != ":memory:":
+            # Reads on their own connection (and thread) go on while a write is under way:
+            # WAL gives each read the last committed state.
+            db._reader = await _connect(path)
+            await db._reader.execute("PRAGMA query_only = ON")
         return db
 
     async def close(self) -> None:
+        if self._reader is not self._conn:
+            await self._reader.close()
         await self._conn.close()
 
     async def schema_version(self) -> int:
@@ -99,7 +103,16 @@ class Database:
     @property
     def reader(self) -> aiosqlite.Connection:
         """The connection for reads outside a transaction (WAL gives a consistent snapshot)."""
-        return self._conn
+        return self._reader
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA busy_timeout = 10000")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    return conn
 
 
 def _split_sql(script: str) -> list[str]:
