@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.fastregex import FastAlternation
+
 _PERSON = (
     "人|老人|老人家|小孩|孩子|小朋友|宝宝|老太太|老太|老爷子|老头|奶奶|爷爷|外婆|外公|阿姨|大爷|大妈|"
     "阿婆|阿公|老伯|女儿|儿子|我妈|我爸|老公|老婆|他|她"
@@ -25,14 +27,15 @@ _LIFT = r"电梯|轿厢|dt|lift|elevator"
 @dataclass(frozen=True)
 class _Cue:
     name: str
-    pattern: re.Pattern[str]
-    also: re.Pattern[str] | None = None  # a second pattern that must occur somewhere too
+    pattern: FastAlternation
+    also: FastAlternation | None = None  # a second pattern that must occur somewhere too
     over_when_past: bool = False  # a fight yesterday is over; a gas smell since yesterday is not
 
 
 def _cue(name: str, pattern: str, *, also: str | None = None, over_when_past: bool = False) -> _Cue:
+    # patterns are lower-case; the text is lower-cased (ASCII only, so offsets stay) before matching
     return _Cue(
-        name, re.compile(pattern, re.I), re.compile(also, re.I) if also else None, over_when_past
+        name, FastAlternation(pattern), FastAlternation(also) if also else None, over_when_past
     )
 
 
@@ -257,8 +260,12 @@ def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
     return True
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def detect_urgency(text: str) -> Urgency:
     """Urgent cues in normalised `text` that are not hypothetical, negated, past or elsewhere."""
+    text = text.translate(_ASCII_LOWER)
     if _ELSEWHERE.search(text):
         return Urgency(False, ())
     cues: list[str] = []
