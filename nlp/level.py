@@ -15,23 +15,33 @@ PRIOR_WEIGHT = 0.5
 _EMERGENCIES = frozenset({"fire_hazard", "disaster"})
 
 
+def level_prior(level_counts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """For each category, how much likelier each level is than overall, to the PRIOR_WEIGHT power
+    (from the level counts the training run stored in the model)."""
+    totals = [sum(c[i] for c in level_counts.values()) for i in range(4)]
+    n_all = sum(totals)
+    prior: dict[str, dict[str, float]] = {}
+    for category, counts in level_counts.items():
+        n_category = sum(counts)
+        prior[category] = {
+            str(i + 1): (((counts[i] + 1) / (n_category + 4)) / ((totals[i] + 1) / (n_all + 4)))
+            ** PRIOR_WEIGHT
+            for i in range(4)
+        }
+    return prior
+
+
 def suggest_level(
     text: str,
     category: str,
     probabilities: dict[str, float],
     *,
     urgent: bool,
-    level_counts: dict[str, list[int]] | None = None,
+    prior: dict[str, dict[str, float]] | None = None,
 ) -> int:
     """Level from the head's probabilities times the category's level prior, then the urgency floor."""
-    scores = dict(probabilities)
-    counts = (level_counts or {}).get(category)
-    if counts:
-        totals = [sum(c[i] for c in (level_counts or {}).values()) for i in range(4)]
-        n_category, n_all = sum(counts), sum(totals)
-        for i, level in enumerate(("1", "2", "3", "4")):
-            ratio = ((counts[i] + 1) / (n_category + 4)) / ((totals[i] + 1) / (n_all + 4))
-            scores[level] = scores.get(level, 0.0) * ratio**PRIOR_WEIGHT
+    lean = (prior or {}).get(category, {})
+    scores = {level: p * lean.get(level, 1.0) for level, p in probabilities.items()}
     level = int(max(scores, key=scores.__getitem__))
     if urgent:
         if _WIDE.search(text):

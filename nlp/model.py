@@ -48,6 +48,8 @@ class LinearModels:
         self._lookup: dict[str, int] = {f: i for i, f in enumerate(self.vocab)}
         self.weights = arrays["weights"].astype(np.float32)
         self.idf2 = arrays["idf2"].astype(np.float32)
+        # weights with idf² as one more column: one gather and one sum give scores and norm
+        self._gather = np.hstack([self.weights, self.idf2[:, None]])
         self.bias = arrays["bias"].astype(np.float32)
         self.meta: dict[str, Any] = json.loads(bytes(arrays["meta"]).decode("utf-8"))
         self.heads = {
@@ -67,8 +69,26 @@ class LinearModels:
         if not found:
             return Scored(self.bias.copy(), np.empty(0, dtype=np.int64), 0.0)
         index = np.fromiter(found, dtype=np.int64, count=len(found))
-        norm = math.sqrt(float(self.idf2[index].sum()))
-        return Scored(self.weights[index].sum(axis=0) / norm + self.bias, index, norm)
+        sums = self._gather[index].sum(axis=0)
+        norm = math.sqrt(float(sums[-1]))
+        return Scored(sums[:-1] / norm + self.bias, index, norm)
+
+    def contributions(
+        self, scored: Scored, features: list[str], head: str, cls: str
+    ) -> list[tuple[str, float]]:
+        """How much each of the given features pushed one class up, largest first."""
+        h = self.heads[head]
+        column = h.start if len(h.classes) == 2 else h.start + h.classes.index(cls)
+        sign = -1.0 if len(h.classes) == 2 and cls == h.classes[0] else 1.0
+        rows = [(f, i) for f in dict.fromkeys(features) if (i := self._lookup.get(f)) is not None]
+        if not rows or not scored.norm:
+            return []
+        values = self.weights[[i for _, i in rows], column].tolist()
+        scale = sign / scored.norm
+        pairs = sorted(
+            ((v * scale, f) for v, (f, _) in zip(values, rows, strict=True)), reverse=True
+        )
+        return [(f, c) for c, f in pairs if c > 0]
 
     def probabilities(self, scored: Scored, head: str) -> dict[str, float]:
         """Class probabilities of one head (logistic for binary heads, softmax otherwise)."""
@@ -81,24 +101,6 @@ class LinearModels:
         exp = [math.exp(x - top) for x in raw]
         total = sum(exp)
         return {c: e / total for c, e in zip(h.classes, exp, strict=True)}
-
-    def top_features(
-        self, scored: Scored, head: str, cls: str, k: int = 8
-    ) -> list[tuple[str, float]]:
-        """The features that pushed one class up most, with their contributions."""
-        if scored.index.size == 0:
-            return []
-        h = self.heads[head]
-        column = h.start if len(h.classes) == 2 else h.start + h.classes.index(cls)
-        sign = -1.0 if len(h.classes) == 2 and cls == h.classes[0] else 1.0
-        contrib = self.weights[scored.index, column] * (sign / scored.norm)
-        if contrib.size > k:
-            top = np.argpartition(-contrib, k)[:k]
-            contrib, index = contrib[top], scored.index[top]
-        else:
-            index = scored.index
-        pairs = sorted(zip(contrib.tolist(), index.tolist(), strict=True), reverse=True)
-        return [(self.vocab[i], c) for c, i in pairs if c > 0]
 
 
 def save_models(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from nlp import segment
 from nlp.features import WORD_MARK, features, prepare
-from nlp.level import suggest_level
+from nlp.level import level_prior, suggest_level
 from nlp.model import MODEL_FILE, LinearModels
 from nlp.normalize import junk_ratio, normalize
 from nlp.pii import PiiSpan, find_pii_normalised
@@ -60,6 +60,7 @@ class Parser:
         segment.tokenizer()
         segment.add_words(self.places)
         self.models = LinearModels.load(model_path)
+        self._level_prior = level_prior(self.models.meta.get("level_counts", {}))
 
     def parse(
         self, text: str, *, has_photo: bool = False, has_location: bool = False
@@ -80,7 +81,7 @@ class Parser:
         p_report = 1.0 / (1.0 + pow(2.718281828459045, -report_logit))
         urgency = detect_urgency(norm)
         if p_report < 0.5 and not urgency.urgent:
-            evidence = self._evidence(scored, "report", "no")
+            evidence = self._evidence(scored, words, "report", "no")
             return ParseResult(
                 is_report=False, pii=pii, confidence=round(1.0 - p_report, 4), evidence=evidence
             )
@@ -92,11 +93,9 @@ class Parser:
         categories = self.models.probabilities(scored, "category")
         category = max(categories, key=categories.__getitem__)
         levels = self.models.probabilities(scored, "level")
-        level = suggest_level(
-            norm, category, levels, urgent=urgent, level_counts=self.models.meta.get("level_counts")
-        )
+        level = suggest_level(norm, category, levels, urgent=urgent, prior=self._level_prior)
         confidence = max(p_report, 0.5) * categories[category]
-        evidence = list(urgency.cues) + self._evidence(scored, "category", category)
+        evidence = list(urgency.cues) + self._evidence(scored, words, "category", category)
         return ParseResult(
             is_report=True,
             category=category,
@@ -112,17 +111,14 @@ class Parser:
         """The learned urgency head backs the rules up only when it is very sure."""
         return self.models.probabilities(scored, "urgent")["yes"] >= _URGENT_MODEL_THRESHOLD
 
-    def _evidence(self, scored, head: str, cls: str) -> list[str]:  # noqa: ANN001
-        words: list[str] = []
-        known = segment.tokenizer().FREQ
-        for feature, _ in self.models.top_features(scored, head, cls, k=10):
-            word = feature.removeprefix(WORD_MARK)
-            if len(word) < 2 or _EVIDENCE_SKIP.search(word):
-                continue
-            if not feature.startswith(WORD_MARK) and not known.get(word):
-                continue  # a character pair across two words (很危) means nothing to a person
-            words.append(word)
-        return _dedupe(words)[:5]
+    def _evidence(self, scored, words: list[str], head: str, cls: str) -> list[str]:  # noqa: ANN001
+        """The message's own words that pushed the decision most (words, not character pairs)."""
+        marked = [WORD_MARK + w for w in words if len(w) > 1 and not _EVIDENCE_SKIP.search(w)]
+        pushed = self.models.contributions(scored, marked, head, cls)
+        if not pushed:
+            return []
+        floor = pushed[0][1] * 0.3  # words that barely moved the decision are no evidence
+        return [f.removeprefix(WORD_MARK) for f, c in pushed[:5] if c >= floor]
 
 
 def _dedupe(words: list[str]) -> list[str]:
