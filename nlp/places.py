@@ -200,7 +200,12 @@ def _proper_name(name: str, suffix: str) -> str | None:
     if len(words) > 1 and words[-1] in _VERBS and any(len(w) > 1 for w in words[:-1]):
         return None  # 老板跑路, 工人进小区: a verb before the suffix, not a name
     if suffix in _NEEDS_PROPER_NAME:
-        if everyday or freq.get(name, 0) >= 100 or _TIME_END.search(name) or not re.fullmatch(f"[{_HAN}]+", name):
+        if (
+            everyday
+            or freq.get(name, 0) >= 100
+            or _TIME_END.search(name)
+            or not re.fullmatch(f"[{_HAN}]+", name)
+        ):
             return None
     elif everyday and suffix not in _COMMON_WORD_NAMES:
         return None
