@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 # Chinese glyphs for the browser screenshots and the charts.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
 .PHONY: demo test bench lint setup system-deps clean
 
@@ -21,12 +22,12 @@ $(STAMP): pyproject.toml
 
 # Debian's Chromium (for the browser tests) and a CJK font; needs root, skipped when present.
 system-deps:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -f $(EMOJI_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null) \
 	      || echo "warning: could not install chromium/fonts; browser tests will say so"; \
 	  else \
-	    echo "note: run as root (or install chromium and fonts-wqy-microhei) for the browser tests"; \
+	    echo "note: run as root (or install chromium, fonts-wqy-microhei and fonts-noto-color-emoji) for the browser tests"; \
 	  fi; \
 	fi
 
