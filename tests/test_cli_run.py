@@ -1,0 +1,99 @@
+"""The two ways people start the bot: `gridbot demo`, and `gridbot run` against any Bot API server
+named only by the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.config import Config
+from bot.demo_people import DEMO_BOT, simulator_spec
+from simulator.client import ControlClient
+from simulator.seed import seed
+from simulator.server import SimulatorServer
+from tests.conftest import EXAMPLE, ROOT
+from tests.e2e import GROUP, WANG
+
+GRIDBOT = [sys.executable, "-m", "bot.cli"]
+pytestmark = pytest.mark.timeout(90)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _wait_card(control: ControlClient, text: str) -> str:
+    await control.send(GROUP, WANG, text)
+    message = await control.wait_bot_message(GROUP, timeout=20)
+    return message["text"]
+
+
+async def test_run_talks_to_the_server_the_environment_names(
+    tmp_path: Path, config: Config
+) -> None:
+    async with SimulatorServer() as server:
+        await seed(server, simulator_spec(config))
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"],
+            "TELEGRAM_API_BASE_URL": server.api_base_url,
+        }
+        process = await asyncio.create_subprocess_exec(
+            *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(tmp_path / "run.sqlite3"),
+            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            async with ControlClient(server.base_url) as control:
+                card = await _wait_card(control, "/report 3号楼门口的垃圾桶盖子掉了")
+            assert "案件" in card
+        finally:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), 20)
+        assert process.returncode == 0
+
+
+def test_run_without_a_token_says_what_to_set(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    done = subprocess.run(
+        [*GRIDBOT, "run", "--config", str(EXAMPLE)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr
+
+
+async def test_demo_serves_the_web_chat_and_answers_reports(tmp_path: Path) -> None:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        *GRIDBOT, "demo", "--port", str(port), "--data", str(tmp_path / "data"), "--reset",
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        output = b""
+        while f"http://127.0.0.1:{port}".encode() not in output:
+            line = await asyncio.wait_for(process.stdout.readline(), 30)
+            assert line, output.decode(errors="replace")
+            output += line
+        async with ControlClient(f"http://127.0.0.1:{port}") as control:
+            card = await _wait_card(control, "/report 3号楼门口的垃圾桶盖子掉了")
+            assert "案件" in card
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/") as page:
+            assert page.status == 200 and "网格通" in await page.text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, rest[0].decode(errors="replace")
+    assert (tmp_path / "data" / "gridbot.sqlite3").exists()
