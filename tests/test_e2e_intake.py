@@ -165,7 +165,7 @@ class _Unsure:
             update={
                 "is_report": True,
                 "urgent": False,
-                "confidence": 0.6,
+                "confidence": 0.4,  # between the two thresholds: ask
                 "category": result.category or "other",
                 "level": result.level or 1,
             }
