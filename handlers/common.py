@@ -88,9 +88,9 @@ async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     case = await case_sql.get_case_by_number(services.db.reader, number)
     if case is None and number.isdigit():
-        case = await case_sql.get_case_by_number(
-            services.db.reader, f"{services_year(services)}-{int(number):06d}"
-        )
+        # "/case 123" means case 123 of this year.
+        year = render.local_year(services.config, services.clock.now())
+        case = await case_sql.get_case_by_number(services.db.reader, f"{year}-{int(number):06d}")
     if case is None:
         await reply(update, context, texts.UNKNOWN_CASE, quote=True)
         return
@@ -121,15 +121,6 @@ async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         markup = keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
         buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
     await reply(update, context, "\n".join(lines), quote=True, buttons=buttons)
-
-
-def services_year(services: object) -> int:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    config = services.config  # type: ignore[attr-defined]
-    clock = services.clock  # type: ignore[attr-defined]
-    return datetime.fromtimestamp(clock.now(), ZoneInfo(config.calendar.timezone)).year
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

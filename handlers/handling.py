@@ -6,8 +6,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.config import Config
 from bot.lifecycle import TransitionError, allowed
 from bot.models import OPEN_STATUSES, Action, CaseStatus
+from bot.notify import say
 from bot.roles import is_staff, roles_for
 from handlers import keyboards, render, texts
 from handlers.context import poke_outbox, reply, services_of
@@ -121,11 +123,8 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-def reassign_targets(config: object, case: CaseRecord) -> list[tuple[str, str]]:
+def reassign_targets(config: Config, case: CaseRecord) -> list[tuple[str, str]]:
     """Grid workers, the community, and the departments for the case's category."""
-    from bot.config import Config
-
-    assert isinstance(config, Config)
     grid = config.grid(case.grid_id)
     people: list[int] = []
     if grid is not None:
@@ -188,8 +187,6 @@ async def _private(
     *,
     buttons: list[list[tuple[str, str]]] | None = None,
 ) -> None:
-    from bot.notify import say
-
     await say(services_of(context), user_id, html, buttons=buttons)
     poke_outbox(context)
 

@@ -52,6 +52,10 @@ def local_time(config: Config, seconds: int | None) -> str:
     )
 
 
+def local_year(config: Config, seconds: int) -> int:
+    return datetime.fromtimestamp(seconds, ZoneInfo(config.calendar.timezone)).year
+
+
 def _common(config: Config, case: CaseRecord, *, masked: bool) -> dict[str, str]:
     return {
         "number": case.number,
