@@ -1,0 +1,490 @@
+"""SQL for the statistics: aggregates over cases, events, ratings and likes, scoped and timed.
+
+Every figure is computed from the rows themselves (no counters that could drift). Most take a
+Cohort: the cases reported in [start, end) (UTC seconds) in some grids, which is how the core
+passes a grid, community, street or the district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiosqlite
+
+from storage.rows import first as _first
+
+# Mirrors bot.models.OPEN_STATUSES (storage imports nothing from bot; a test keeps them equal).
+OPEN_STATUSES: tuple[str, ...] = ("new", "assigned", "accepted", "escalated", "reopened")
+DONE_STATUSES: tuple[str, ...] = ("resolved", "closed")
+_OPEN_SQL = "('new', 'assigned', 'accepted', 'escalated', 'reopened')"
+
+# Late: flagged by the deadline timer, resolved after its deadline, or still open past it.
+_OVERDUE_SQL = (
+    "(c.overdue = 1 OR (c.resolve_due IS NOT NULL AND ("
+    "(c.resolved_at IS NOT NULL AND c.resolved_at > c.resolve_due)"
+    f" OR (c.resolved_at IS NULL AND c.status IN {_OPEN_SQL} AND c.resolve_due < :now))))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    """The cases reported in [start, end) in these grids and categories.
+
+    Scopes are given as their grids (the core knows which grids a street holds), and the
+    categories are listed too: with both as IN lists, SQLite walks the cases_cohort index
+    (grid, category, created) one contiguous range per pair, already in GROUP BY order.
+    """
+
+    grid_ids: tuple[str, ...]
+    categories: tuple[str, ...]
+    start: int
+    end: int
+
+    def where(self, alias: str = "c") -> tuple[str, dict[str, Any]]:
+        """The WHERE fragment and its named parameters."""
+        params: dict[str, Any] = {"start": self.start, "end": self.end}
+        grids = ", ".join(f":g{i}" for i in range(len(self.grid_ids))) or "NULL"
+        cats = ", ".join(f":k{i}" for i in range(len(self.categories))) or "NULL"
+        params.update({f"g{i}": g for i, g in enumerate(self.grid_ids)})
+        params.update({f"k{i}": k for i, k in enumerate(self.categories)})
+        sql = (
+            f"{alias}.grid_id IN ({grids}) AND {alias}.category IN ({cats})"
+            f" AND {alias}.created_at >= :start AND {alias}.created_at < :end"
+        )
+        return sql, params
+
+
+@dataclass(slots=True)
+class CaseCounts:
+    """Counts of one (grid, category) cell of a cohort."""
+
+    grid_id: str
+    category: str
+    new: int
+    open: int
+    resolved: int
+    rejected: int
+    overdue: int
+    urgent: int
+    reopened: int
+    accepted_at: int  # cases with an acceptance time (for the percentiles)
+    resolved_at: int  # cases with a resolution time
+
+
+async def case_counts(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> list[CaseCounts]:
+    """The cohort counted by grid and category in one pass over the covering index."""
+    if not cohort.grid_ids:
+        return []
+    where, params = cohort.where()
+    rows = await conn.execute_fetchall(
+        "SELECT c.grid_id, c.category, COUNT(*),"
+        f" SUM(c.status IN {_OPEN_SQL}),"
+        " SUM(c.status IN ('resolved', 'closed')),"
+        " SUM(c.status = 'rejected'),"
+        f" SUM({_OVERDUE_SQL}),"
+        " SUM(c.urgent),"
+        " SUM(c.reopen_count > 0),"
+        " SUM(c.accepted_at IS NOT NULL),"
+        " SUM(c.resolved_at IS NOT NULL)"
+        f" FROM cases c WHERE {where} GROUP BY c.grid_id, c.category",
+        {**params, "now": now},
+    )
+    return [CaseCounts(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows]
+
+
+async def rating_counts(
+    conn: aiosqlite.Connection, cohort: Cohort
+) -> list[tuple[str, str, int, int]]:
+    """(grid, score, ratings, of which rate the current resolution of a resolved or closed case).
+
+    Every rating round of the cohort's cases counts; the second number lets the caller find
+    the unrated: resolved or closed cases minus those whose current round was rated.
+    """
+    if not cohort.grid_ids:
+        return []
+    where, params = cohort.where()
+    # CROSS JOIN keeps the cases (found by the index) as the outer loop.
+    rows = await conn.execute_fetchall(
+        "SELECT c.grid_id, r.score, COUNT(*),"
+        " SUM(r.round = c.reopen_count AND c.status IN ('resolved', 'closed'))"
+        f" FROM cases c CROSS JOIN ratings r ON r.case_id = c.id WHERE {where}"
+        " GROUP BY c.grid_id, r.score",
+        params,
+    )
+    return [(str(g), str(s), int(n), int(current or 0)) for g, s, n, current in rows]
+
+
+async def like_counts(conn: aiosqlite.Connection, cohort: Cohort) -> dict[str, int]:
+    """Likes (点赞) on the cohort's cases, by grid."""
+    if not cohort.grid_ids:
+        return {}
+    where, params = cohort.where()
+    rows = await conn.execute_fetchall(
+        "SELECT c.grid_id, COUNT(*) FROM cases c CROSS JOIN likes l ON l.case_id = c.id"
+        f" WHERE {where} GROUP BY c.grid_id",
+        params,
+    )
+    return {str(g): int(n) for g, n in rows}
+
+
+async def duration_percentiles(
+    conn: aiosqlite.Connection,
+    cohort: Cohort,
+    *,
+    until: Literal["accepted_at", "resolved_at"],
+    percents: Sequence[int] = (50, 90),
+    count: int | None = None,
+) -> tuple[int, dict[int, int]]:
+    """(how many, {percent: seconds}) of the time from report to `until`, by nearest rank.
+
+    The p-th percentile is the value at rank k = ceil(p·n/100) of the n durations sorted.
+    Each is one ORDER BY … LIMIT 1 OFFSET from the nearer end, so SQLite's sorter keeps only
+    the rows up to that rank. `count` (n) may come from case_counts to save a pass.
+    """
+    if until not in ("accepted_at", "resolved_at"):
+        raise ValueError(f"unknown duration end {until!r}")
+    if not cohort.grid_ids:
+        return 0, {}
+    where, params = cohort.where()
+    durations = (
+        f"SELECT c.{until} - c.created_at AS d FROM cases c WHERE {where} AND c.{until} IS NOT NULL"
+    )
+    if count is None:
+        count = int(_first(await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({durations})", params))[0])
+    if count == 0:
+        return 0, {}
+    picks = []
+    for p in percents:
+        rank = max(1, (count * p + 99) // 100)
+        if rank <= count - rank + 1:
+            picks.append(f"({durations} ORDER BY d LIMIT 1 OFFSET {rank - 1})")
+        else:
+            picks.append(f"({durations} ORDER BY d DESC LIMIT 1 OFFSET {count - rank})")
+    row = _first(await conn.execute_fetchall(f"SELECT {', '.join(picks)}", params))
+    values = {p: int(v) for p, v in zip(percents, row, strict=True) if v is not None}
+    return count, values
+
+
+async def backlog(conn: aiosqlite.Connection, grid_ids: Sequence[str]) -> dict[str, int]:
+    """Cases of these grids open right now, whenever reported (the partial index cases_open)."""
+    if not grid_ids:
+        return {}
+    marks = ", ".join("?" * len(grid_ids))
+    rows = await conn.execute_fetchall(
+        f"SELECT grid_id, COUNT(*) FROM cases WHERE status IN {_OPEN_SQL}"
+        f" AND grid_id IN ({marks}) GROUP BY grid_id",
+        tuple(grid_ids),
+    )
+    return {str(g): int(n) for g, n in rows}
+
+
+async def grid_volumes(
+    conn: aiosqlite.Connection, grid_ids: Sequence[str], start: int, end: int
+) -> dict[str, int]:
+    """Cases reported per grid in [start, end), counted inside the (grid, created) index."""
+    if not grid_ids:
+        return {}
+    marks = ", ".join("?" * len(grid_ids))
+    rows = await conn.execute_fetchall(
+        f"SELECT grid_id, COUNT(*) FROM cases WHERE grid_id IN ({marks})"
+        " AND created_at >= ? AND created_at < ? GROUP BY grid_id",
+        (*grid_ids, start, end),
+    )
+    return {str(g): int(n) for g, n in rows}
+
+
+def _spans_cte(spans: Sequence[tuple[int, int]]) -> tuple[str, dict[str, Any]]:
+    values = ", ".join(f"(:i{i}, :s{i}, :e{i})" for i in range(len(spans)))
+    params: dict[str, Any] = {}
+    for i, (s, e) in enumerate(spans):
+        params.update({f"i{i}": i, f"s{i}": s, f"e{i}": e})
+    return f"WITH spans (i, s, e) AS (VALUES {values})", params
+
+
+def _span_cohort(cohort: Cohort, spans: Sequence[tuple[int, int]]) -> Cohort:
+    return Cohort(cohort.grid_ids, cohort.categories, min(s for s, _ in spans), max(e for _, e in spans))
+
+
+async def span_counts(
+    conn: aiosqlite.Connection, cohort: Cohort, spans: Sequence[tuple[int, int]]
+) -> list[tuple[int, str, int]]:
+    """(span index, category, cases reported) for each [start, end) span, e.g. local days."""
+    if not spans or not cohort.grid_ids:
+        return []
+    cte, span_params = _spans_cte(spans)
+    where, params = _span_cohort(cohort, spans).where()
+    rows = await conn.execute_fetchall(
+        f"{cte} SELECT spans.i, c.category, COUNT(*) FROM spans CROSS JOIN cases c"
+        f" ON c.created_at >= spans.s AND c.created_at < spans.e WHERE {where}"
+        " GROUP BY spans.i, c.category",
+        {**params, **span_params},
+    )
+    return [(int(i), str(cat), int(n)) for i, cat, n in rows]
+
+
+async def span_ratings(
+    conn: aiosqlite.Connection, cohort: Cohort, spans: Sequence[tuple[int, int]]
+) -> list[tuple[int, str, int]]:
+    """(span index, score, ratings) of the cases reported in each span."""
+    if not spans or not cohort.grid_ids:
+        return []
+    cte, span_params = _spans_cte(spans)
+    where, params = _span_cohort(cohort, spans).where()
+    rows = await conn.execute_fetchall(
+        f"{cte} SELECT spans.i, r.score, COUNT(*) FROM spans CROSS JOIN cases c"
+        " ON c.created_at >= spans.s AND c.created_at < spans.e"
+        f" CROSS JOIN ratings r ON r.case_id = c.id WHERE {where} GROUP BY spans.i, r.score",
+        {**params, **span_params},
+    )
+    return [(int(i), str(score), int(n)) for i, score, n in rows]
+
+
+@dataclass(slots=True)
+class AssessmentCounts:
+    """One (assignee, grid) cell of a cohort's non-rejected cases, for the assessment (考核)."""
+
+    assignee_id: int | None
+    grid_id: str
+    cases: int
+    accept_due: int  # accepted, or the acceptance deadline has passed
+    accepted_on_time: int
+    resolve_due: int  # resolved, or the resolution deadline has passed
+    resolved_on_time: int  # by the current assignee's own deadline
+    resolved_clean: int  # resolved and never late at any level (not overdue)
+    reopened: int
+    satisfied: int
+    basic: int
+    unsatisfied: int
+
+
+async def assessment_counts(
+    conn: aiosqlite.Connection, cohort: Cohort, now: int
+) -> list[AssessmentCounts]:
+    """The cohort's non-rejected cases by current assignee and grid, with deadline keeping."""
+    if not cohort.grid_ids:
+        return []
+    where, params = cohort.where()
+
+    def score(name: str) -> str:
+        return f"SUM((SELECT COUNT(*) FROM ratings r WHERE r.case_id = c.id AND r.score = '{name}'))"
+
+    rows = await conn.execute_fetchall(
+        "SELECT c.assignee_id, c.grid_id, COUNT(*),"
+        " SUM(c.accepted_at IS NOT NULL OR c.accept_due <= :now),"
+        " SUM(c.accepted_at IS NOT NULL AND c.accepted_at <= c.accept_due),"
+        " SUM(c.resolved_at IS NOT NULL OR c.resolve_due <= :now),"
+        " SUM(c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due),"
+        f" SUM(c.resolved_at IS NOT NULL AND NOT {_OVERDUE_SQL}),"
+        " SUM(c.reopen_count > 0),"
+        f" {score('satisfied')}, {score('basic')}, {score('unsatisfied')}"
+        f" FROM cases c WHERE {where} AND c.status != 'rejected'"
+        " GROUP BY c.assignee_id, c.grid_id",
+        {**params, "now": now},
+    )
+    return [
+        AssessmentCounts(
+            None if row[0] is None else int(row[0]), str(row[1]), *(int(v or 0) for v in row[2:])
+        )
+        for row in rows
+    ]
+
+
+async def escalated_away(conn: aiosqlite.Connection, cohort: Cohort) -> dict[int, int]:
+    """Per former assignee: the cohort's cases the deadline timer took from them (overdue)."""
+    if not cohort.grid_ids:
+        return {}
+    where, params = cohort.where()
+    rows = await conn.execute_fetchall(
+        "SELECT json_extract(e.data, '$.from_assignee') AS who, COUNT(DISTINCT c.id)"
+        " FROM cases c CROSS JOIN case_events e ON e.case_id = c.id"
+        f" WHERE {where} AND c.status != 'rejected' AND e.action = 'escalate'"
+        " AND e.actor_id IS NULL AND who IS NOT NULL GROUP BY who",
+        params,
+    )
+    return {int(who): int(n) for who, n in rows}
+
+
+async def case_texts(
+    conn: aiosqlite.Connection, cohort: Cohort
+) -> list[tuple[str, str, str | None]]:
+    """(grid, text, place) of the cohort's cases other than those rejected as no case."""
+    if not cohort.grid_ids:
+        return []
+    where, params = cohort.where()
+    rows = await conn.execute_fetchall(
+        f"SELECT c.grid_id, c.text, c.location FROM cases c WHERE {where}"
+        " AND c.status != 'rejected' ORDER BY c.id",
+        params,
+    )
+    return [(str(g), str(t), None if loc is None else str(loc)) for g, t, loc in rows]
+
+
+@dataclass(slots=True)
+class ExportRow:
+    """One case as the exports show it."""
+
+    id: int
+    number: str
+    grid_id: str
+    community_id: str
+    street_id: str
+    reporter_id: int
+    reporter_name: str
+    anonymous: bool
+    text: str
+    category: str
+    level: int
+    urgent: bool
+    location: str | None
+    status: str
+    assignee_id: int | None
+    department_id: str | None
+    accept_due: int | None
+    resolve_due: int | None
+    created_at: int
+    updated_at: int
+    accepted_at: int | None
+    resolved_at: int | None
+    closed_at: int | None
+    reopen_count: int
+    overdue: bool  # by the statistics' rule, not only the timer's flag
+    last_note: str | None
+    latitude: float | None
+    longitude: float | None
+    photos: int
+    likes: int
+    score: str | None  # the rating of the current round, if any
+
+
+async def export_rows(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> list[ExportRow]:
+    """Every case of the cohort, oldest first, with its last note and place pin."""
+    if not cohort.grid_ids:
+        return []
+    where, params = cohort.where()
+    rows = await conn.execute_fetchall(
+        "SELECT c.id, c.number, c.grid_id, c.community_id, c.street_id, c.reporter_id,"
+        " c.reporter_name, c.anonymous, c.text, c.category, c.level, c.urgent, c.location,"
+        " c.status, c.assignee_id, c.department_id, c.accept_due, c.resolve_due, c.created_at,"
+        " c.updated_at, c.accepted_at, c.resolved_at, c.closed_at, c.reopen_count,"
+        f" {_OVERDUE_SQL},"
+        " (SELECT e.note FROM case_events e WHERE e.case_id = c.id AND e.note IS NOT NULL"
+        "  ORDER BY e.id DESC LIMIT 1),"
+        " (SELECT a.latitude FROM attachments a WHERE a.case_id = c.id AND a.kind = 'location'"
+        "  ORDER BY a.id DESC LIMIT 1),"
+        " (SELECT a.longitude FROM attachments a WHERE a.case_id = c.id AND a.kind = 'location'"
+        "  ORDER BY a.id DESC LIMIT 1),"
+        " (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id AND a.kind = 'photo'),"
+        " (SELECT COUNT(*) FROM likes l WHERE l.case_id = c.id),"
+        " (SELECT r.score FROM ratings r WHERE r.case_id = c.id AND r.round = c.reopen_count)"
+        f" FROM cases c WHERE {where} ORDER BY c.created_at, c.id",
+        {**params, "now": now},
+    )
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in (7, 11, 24):
+            values[i] = bool(values[i])
+        out.append(ExportRow(*values))
+    return out
+
+
+async def earliest_case(conn: aiosqlite.Connection) -> int | None:
+    """When the first case was reported, for exports without a start date."""
+    row = _first(await conn.execute_fetchall("SELECT MIN(created_at) FROM cases"))
+    return None if row is None or row[0] is None else int(row[0])
+
+
+# --- risk colour memory: a grid alerts once when it turns red or orange -------------------
+
+
+async def risk_colours(conn: aiosqlite.Connection) -> dict[str, tuple[str, int]]:
+    """Each grid's last seen risk colour and since when: {grid: (colour, since)}."""
+    rows = await conn.execute_fetchall("SELECT grid_id, colour, since FROM grid_risk")
+    return {str(g): (str(c), int(s)) for g, c, s in rows}
+
+
+async def set_risk_colour(
+    conn: aiosqlite.Connection, grid_id: str, colour: str, score: float, *, now: int
+) -> None:
+    """Remember a grid's colour; `since` moves only when the colour changes."""
+    await conn.execute(
+        "INSERT INTO grid_risk (grid_id, colour, score, since, checked_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (grid_id) DO UPDATE SET"
+        " since = CASE WHEN colour = excluded.colour THEN since ELSE excluded.since END,"
+        " colour = excluded.colour, score = excluded.score, checked_at = excluded.checked_at",
+        (grid_id, colour, score, now, now),
+    )
+
+
+# --- bulk loading of a ready-made history (tests, benchmarks, imports) --------------------
+
+HISTORY_CASE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "number",
+    "grid_id",
+    "community_id",
+    "street_id",
+    "reporter_id",
+    "reporter_name",
+    "anonymous",
+    "chat_id",
+    "message_id",
+    "text",
+    "category",
+    "level",
+    "urgent",
+    "location",
+    "confidence",
+    "status",
+    "assignee_id",
+    "department_id",
+    "accept_due",
+    "resolve_due",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "resolved_at",
+    "closed_at",
+    "reopen_count",
+    "escalation_count",
+    "overdue",
+)
+HISTORY_EVENT_COLUMNS = (
+    "case_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "note",
+    "data",
+)
+HISTORY_RATING_COLUMNS = ("case_id", "round", "rater_id", "score", "reason", "at")
+HISTORY_LIKE_COLUMNS = ("case_id", "user_id", "at")
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+async def insert_history(
+    conn: aiosqlite.Connection,
+    *,
+    cases: Iterable[Sequence[Any]] = (),
+    events: Iterable[Sequence[Any]] = (),
+    ratings: Iterable[Sequence[Any]] = (),
+    likes: Iterable[Sequence[Any]] = (),
+) -> None:
+    """Insert rows in the HISTORY_*_COLUMNS orders with executemany, in the caller's transaction."""
+    await conn.executemany(_insert("cases", HISTORY_CASE_COLUMNS), cases)
+    await conn.executemany(_insert("case_events", HISTORY_EVENT_COLUMNS), events)
+    await conn.executemany(_insert("ratings", HISTORY_RATING_COLUMNS), ratings)
+    await conn.executemany(_insert("likes", HISTORY_LIKE_COLUMNS), likes)
+
+
+async def count_all_cases(conn: aiosqlite.Connection) -> int:
+    """SELECT COUNT(*) FROM cases: the yardstick the statistics benchmark measures against."""
+    row = _first(await conn.execute_fetchall("SELECT COUNT(*) FROM cases"))
+    return int(row[0])
