@@ -11,12 +11,17 @@ the statistics read whatever deadline is stored, so the simplification changes n
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import json
 import math
 import random
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config
@@ -377,3 +382,34 @@ async def load(db: Database, history: History) -> None:
             ratings=history.ratings,
             likes=history.likes,
         )
+
+
+# --- one shared history per test session ---------------------------------------------------
+
+HISTORY_NOW = 1795572000  # 2026-11-25 10:00 in Asia/Shanghai, the clock fixture's time
+HISTORY_CASES = 6000
+HISTORY_DAYS = 92
+HOT = ("chenghe-2", "电动车在楼道充电", "福业街菜场")
+_built: dict[str, tuple[Path, History]] = {}
+
+
+def shared_history(config: Config) -> tuple[Path, History]:
+    """A database file holding the standard test history, built once per session; read only."""
+    if "standard" not in _built:
+        folder = Path(tempfile.mkdtemp(prefix="gridbot-history-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        history = generate(
+            config, cases=HISTORY_CASES, days=HISTORY_DAYS, end=HISTORY_NOW, seed=7, hot=HOT
+        )
+        path = folder / "history.sqlite3"
+
+        async def build() -> None:
+            db = await Database.open(path)
+            try:
+                await load(db, history)
+            finally:
+                await db.close()
+
+        asyncio.run(build())
+        _built["standard"] = (path, history)
+    return _built["standard"]
