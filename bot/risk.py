@@ -23,6 +23,7 @@ factors with the largest wₖ·fₖ are the ones that drove the colour.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -233,7 +234,7 @@ async def alert_turns(db: Database, config: Config, now: int) -> list[RiskAlert]
             if risk.colour not in ALERT_COLOURS or not worse:
                 continue
             people = _alert_people(config, risk.grid_id)
-            text = render_risk_alert(config, risk)
+            text = html.escape(render_risk_alert(config, risk), quote=False)  # TEXT is HTML
             for user_id in people:
                 notice = Notice(
                     NoticeKind.TEXT,

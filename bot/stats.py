@@ -426,7 +426,8 @@ class Refused:
     """Why a user gets no figures: "resident", "scope" (not theirs) or "period"."""
 
     reason: str
-    detail: str = ""
+    detail: str = ""  # the period error's code, or the scope asked for
+    text: str = ""  # what the user wrote
 
 
 async def figures_for_user(
@@ -445,7 +446,7 @@ async def figures_for_user(
     try:
         period = parse_period(period_text, config, now)
     except PeriodError as error:
-        return Refused("period", error.code)
+        return Refused("period", error.code, error.text)
     scope = mine[0]
     if scope_text:
         try:

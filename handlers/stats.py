@@ -1,0 +1,335 @@
+"""Statistics in chat: /stats with chart buttons, /risk, /export; and the hourly risk check.
+
+A thin adapter: every figure, text, chart and file comes from bot/ (stats, risk, hot_topics,
+assessment, charts, export, stats_text). Answers are reads, so they are sent directly rather
+than through the outbox; asked in a group, they go to the asker privately, since figures and
+files are for staff. Callback data is `v1:st:<chart>:<period token>:<scope token>` (under 64
+bytes) and is checked against the configuration again on every press.
+
+Registered in handler group STATS_GROUP (-1), ahead of the catch-all handlers of group 0, and
+each handler stops further processing once it has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
+
+from bot import charts, risk, stats_text
+from bot.assessment import monthly_ranking
+from bot.clock import Clock
+from bot.config import Config
+from bot.export import FORMATS, build_export
+from bot.hot_topics import hot_topics
+from bot.stats import (
+    Figures,
+    PeriodError,
+    Refused,
+    Scope,
+    daily_series,
+    figures_for_user,
+    may_see,
+    parse_period,
+    parse_period_token,
+    parse_scope,
+    scopes_for,
+)
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+STATS_GROUP = -1
+PREFIX = "v1:st:"
+CHART_KINDS = ("c", "s", "r")  # cases per day, satisfaction, risk tiles
+RANKING = "k"
+RISK_CHECK_SECONDS = 3600
+MAX_CALLBACK_BYTES = 64
+
+
+class StatsServices(Protocol):
+    db: Database
+    config: Config
+    clock: Clock
+
+
+def encode_button(kind: str, period_token: str, scope: Scope) -> str:
+    """Callback data for a chart or ranking button; ValueError when over 64 bytes."""
+    data = f"{PREFIX}{kind}:{period_token}:{scope.token()}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode_button(data: str | None) -> tuple[str, str, str] | None:
+    """(kind, period token, scope token), or None for stale or foreign data."""
+    if not data or not data.startswith(PREFIX) or len(data.encode()) > MAX_CALLBACK_BYTES:
+        return None
+    parts = data[len(PREFIX) :].split(":", 2)
+    if len(parts) != 3 or parts[0] not in (*CHART_KINDS, RANKING):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def _buttons(figures: Figures) -> InlineKeyboardMarkup:
+    token = figures.period.token()
+    row = [
+        InlineKeyboardButton(
+            stats_text.CHART_BUTTONS[k], callback_data=encode_button(k, token, figures.scope)
+        )
+        for k in CHART_KINDS
+    ]
+    rows = [row]
+    if figures.scope.kind in ("street", "district"):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    stats_text.RANKING_BUTTON,
+                    callback_data=encode_button(RANKING, token, figures.scope),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+class StatsHandlers:
+    """The handlers, bound to the services they read."""
+
+    def __init__(self, services: StatsServices) -> None:
+        self.db = services.db
+        self.config = services.config
+        self.clock = services.clock
+        # matplotlib's settings are process-wide: draw one chart at a time, off the event loop.
+        self._drawing = asyncio.Lock()
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stats [period] [scope]: the asker's figures, with chart buttons."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        period_text, scope_text = _split_args(context.args or [], self.config, self.clock.now())
+        now = self.clock.now()
+        result = await figures_for_user(
+            self.db.reader,
+            self.config,
+            user.id,
+            now,
+            period_text=period_text,
+            scope_text=scope_text,
+        )
+        if isinstance(result, Refused):
+            await message.reply_text(_refusal(result))
+            raise ApplicationHandlerStop
+        text = stats_text.render_figures(self.config, result)
+        hot = await hot_topics(self.db.reader, self.config, result.scope, result.period, limit=5)
+        if hot.words or hot.places:
+            text += "\n" + stats_text.render_hot_topics(self.config, hot, limit=5)
+        await self._answer(update, context, text, _buttons(result))
+        raise ApplicationHandlerStop
+
+    async def risk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/risk: each grid's colour in the asker's scope with the two factors behind it."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        scopes = scopes_for(self.config, user.id)
+        if not scopes:
+            await message.reply_text(stats_text.REFUSE_RESIDENT)
+            raise ApplicationHandlerStop
+        scope = scopes[0]
+        risks = await risk.assess(self.db.reader, self.config, self.clock.now(), scope)
+        text = stats_text.render_risk(self.config, risks, window_days=self.config.risk.window_days)
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        stats_text.CHART_BUTTONS["r"], callback_data=encode_button("r", "w", scope)
+                    )
+                ]
+            ]
+        )
+        await self._answer(update, context, text, markup)
+        raise ApplicationHandlerStop
+
+    async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/export [csv|xlsx|open311] [period]: the asker's cases as a file, always masked."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        scopes = scopes_for(self.config, user.id)
+        if not scopes:
+            await message.reply_text(stats_text.EXPORT_STAFF_ONLY)
+            raise ApplicationHandlerStop
+        args = list(context.args or [])
+        fmt = args.pop(0).lower() if args and args[0].lower() in FORMATS else "xlsx"
+        now = self.clock.now()
+        try:
+            period = parse_period(args[0] if args else "month", self.config, now)
+        except PeriodError as error:
+            await message.reply_text(stats_text.PERIOD_ERRORS[error.code].format(text=error.text))
+            raise ApplicationHandlerStop from None
+        scope = scopes[0]
+        result = await build_export(self.db.reader, self.config, fmt, scope, period, now)  # type: ignore[arg-type]
+        caption = stats_text.EXPORT_CAPTION.format(
+            scope=scope.name(self.config), period=stats_text.period_label(period)
+        )
+        document = InputFile(result.data, filename=result.filename)
+        await self._deliver(
+            update, context, lambda chat: context.bot.send_document(chat, document, caption=caption)
+        )
+        raise ApplicationHandlerStop
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A chart or ranking button under /stats or /risk."""
+        query = update.callback_query
+        if query is None:
+            return
+        decoded = decode_button(query.data)
+        now = self.clock.now()
+        try:
+            if decoded is None:
+                raise ValueError(query.data)
+            kind, period_token, scope_token = decoded
+            period = parse_period_token(period_token, self.config, now)
+            scope = parse_scope(scope_token, self.config)
+        except (ValueError, LookupError):
+            # Always answer a press, or the client keeps spinning; stale data gets a polite no.
+            await query.answer(stats_text.CHART_STALE, show_alert=True)
+            raise ApplicationHandlerStop from None
+        if query.from_user is None or not may_see(self.config, query.from_user.id, scope):
+            await query.answer(
+                stats_text.REFUSE_SCOPE.format(scope=scope.name(self.config)), show_alert=True
+            )
+            raise ApplicationHandlerStop
+        await query.answer(stats_text.CHART_WORKING)  # stops the spinner while we draw
+        chat = query.message.chat.id if isinstance(query.message, Message) else query.from_user.id
+        if kind == RANKING:
+            await context.bot.send_message(chat, await self._ranking_text(scope, period.first_day))
+            raise ApplicationHandlerStop
+        try:
+            png = await self._chart(kind, scope, period, now)
+        except charts.FontMissing as error:
+            log.error("chart without a CJK font: %s", error)
+            await context.bot.send_message(chat, stats_text.FONT_MISSING)
+            raise ApplicationHandlerStop from None
+        await context.bot.send_photo(chat, InputFile(png, filename="chart.png"))
+        raise ApplicationHandlerStop
+
+    async def _chart(self, kind: str, scope: Scope, period: Any, now: int) -> bytes:
+        conn = self.db.reader
+        if kind == "r":
+            risks = await risk.assess(conn, self.config, now, scope)
+            draw = lambda: charts.risk_chart(  # noqa: E731
+                self.config, scope, risks, window_days=self.config.risk.window_days
+            )
+        else:
+            series = await daily_series(conn, self.config, scope, period)
+            chart = charts.cases_chart if kind == "c" else charts.satisfaction_chart
+            draw = lambda: chart(self.config, scope, period, series)  # noqa: E731
+        async with self._drawing:
+            return await asyncio.to_thread(draw)
+
+    async def _ranking_text(self, scope: Scope, day: Any) -> str:
+        streets = [scope.id] if scope.kind == "street" else [s.id for s in self.config.streets]
+        parts = []
+        for street_id in streets:
+            ranking = await monthly_ranking(
+                self.db.reader, self.config, street_id, day, self.clock.now()
+            )
+            parts.append(stats_text.render_ranking(self.config, ranking))
+        return "\n\n".join(parts)
+
+    async def check_risk(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The repeating job: queue an alert for each grid that turned red or orange."""
+        alerts = await risk.alert_turns(self.db, self.config, self.clock.now())
+        if alerts:
+            log.info("risk alerts queued for %s", ", ".join(a.risk.grid_id for a in alerts))
+            drainer = context.application.bot_data.get("drainer")
+            if drainer is not None:
+                drainer.poke()
+
+    async def _answer(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        await self._deliver(
+            update, context, lambda chat: context.bot.send_message(chat, text, reply_markup=markup)
+        )
+
+    async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE, send: Any) -> None:
+        """Send in private chats as asked; from a group, to the asker privately."""
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        if chat is None or user is None or message is None:
+            return
+        if chat.type == ChatType.PRIVATE:
+            await send(chat.id)
+            return
+        try:
+            await send(user.id)
+        except Forbidden:
+            await message.reply_text(stats_text.START_BOT_FOR_STATS)
+        except TelegramError:
+            log.exception("could not send statistics to %s", user.id)
+
+
+def _split_args(args: list[str], config: Config, now: int) -> tuple[str | None, str | None]:
+    """(period, scope) from /stats arguments in either order."""
+    period = scope = None
+    for arg in args[:2]:
+        try:
+            parse_period(arg, config, now)
+        except PeriodError:
+            scope = scope or arg
+        else:
+            period = period or arg
+    if (
+        period is None
+        and scope is not None
+        and len(args) == 1
+        and any(ch.isdigit() for ch in scope)
+    ):
+        period, scope = scope, None  # a mistyped date: say so, rather than "no such scope"
+    return period, scope
+
+
+def _refusal(refused: Refused) -> str:
+    if refused.reason == "resident":
+        return stats_text.REFUSE_RESIDENT
+    if refused.reason == "period":
+        return stats_text.PERIOD_ERRORS.get(refused.detail, stats_text.STATS_USAGE).format(
+            text=refused.text
+        )
+    return stats_text.REFUSE_SCOPE.format(scope=refused.detail)
+
+
+def register(application: Application, services: StatsServices) -> None:
+    """Add /stats, /risk, /export and the stats buttons; start the hourly risk check.
+
+    `services` needs db, config and clock. The handlers live in group STATS_GROUP, before the
+    catch-alls of group 0, and stop processing once they have answered.
+    """
+    handlers = StatsHandlers(services)
+    application.add_handler(CommandHandler("stats", handlers.stats), group=STATS_GROUP)
+    application.add_handler(CommandHandler("risk", handlers.risk), group=STATS_GROUP)
+    application.add_handler(CommandHandler("export", handlers.export), group=STATS_GROUP)
+    application.add_handler(
+        CallbackQueryHandler(handlers.button, pattern=f"^{PREFIX}"), group=STATS_GROUP
+    )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            handlers.check_risk, RISK_CHECK_SECONDS, first=120, name="risk-check"
+        )
