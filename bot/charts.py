@@ -103,7 +103,9 @@ def cases_chart(
     """Stacked bars: cases reported per day, the `top` categories and the rest together."""
     totals = {c: sum(v) for c, v in series.cases.items()}
     main = sorted((c for c in totals if totals[c]), key=lambda c: -totals[c])[:top]
-    rest = [sum(v[i] for c, v in series.cases.items() if c not in main) for i in range(len(series.days))]
+    rest = [
+        sum(v[i] for c, v in series.cases.items() if c not in main) for i in range(len(series.days))
+    ]
     with _figure(9, 4.8) as fig:
         ax = fig.add_subplot()
         x = list(range(len(series.days)))
@@ -112,7 +114,9 @@ def cases_chart(
         if any(rest):
             stacks.append((T.CHART_OTHERS, rest))
         for i, (label, values) in enumerate(stacks):
-            ax.bar(x, values, bottom=bottom, label=label, color=_PALETTE[i % len(_PALETTE)], width=0.8)
+            ax.bar(
+                x, values, bottom=bottom, label=label, color=_PALETTE[i % len(_PALETTE)], width=0.8
+            )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         if not stacks:
             ax.text(0.5, 0.5, T.CHART_NO_DATA, ha="center", va="center", transform=ax.transAxes)
@@ -130,7 +134,9 @@ def cases_chart(
 
 def satisfaction_chart(config: Config, scope: Scope, period: Period, series: DailySeries) -> bytes:
     """Satisfaction rate per day (line) over the number of ratings (bars)."""
-    good = [s + b for s, b in zip(series.ratings["satisfied"], series.ratings["basic"], strict=True)]
+    good = [
+        s + b for s, b in zip(series.ratings["satisfied"], series.ratings["basic"], strict=True)
+    ]
     rated = [g + u for g, u in zip(good, series.ratings["unsatisfied"], strict=True)]
     with _figure(9, 4.8) as fig:
         ax = fig.add_subplot()
@@ -148,14 +154,18 @@ def satisfaction_chart(config: Config, scope: Scope, period: Period, series: Dai
         rate_ax.set_ylim(0, 105)
         rate_ax.set_ylabel(T.CHART_RATE)
         ax.set_title(
-            T.CHART_SATISFACTION_TITLE.format(scope=scope.name(config), period=T.period_label(period))
+            T.CHART_SATISFACTION_TITLE.format(
+                scope=scope.name(config), period=T.period_label(period)
+            )
         )
         ticks, labels = _day_ticks(series.days)
         ax.set_xticks(ticks, labels)
         return _png(fig)
 
 
-def risk_chart(config: Config, scope: Scope, risks: Sequence[GridRisk], *, window_days: int) -> bytes:
+def risk_chart(
+    config: Config, scope: Scope, risks: Sequence[GridRisk], *, window_days: int
+) -> bytes:
     """The grids as tiles coloured by risk, one row per street, with name and score."""
     by_grid = {r.grid_id: r for r in risks}
     rows = []
@@ -173,7 +183,9 @@ def risk_chart(config: Config, scope: Scope, risks: Sequence[GridRisk], *, windo
                 colour = risk.colour.value
                 ax.add_patch(Rectangle((x + 0.05, y + 0.08), 0.9, 0.84, color=COLOURS[colour]))
                 ink = "black" if colour in ("yellow", "orange") else "white"
-                ax.text(x + 0.5, y + 0.62, grid.name, ha="center", va="center", color=ink, fontsize=9)
+                ax.text(
+                    x + 0.5, y + 0.62, grid.name, ha="center", va="center", color=ink, fontsize=9
+                )
                 ax.text(x + 0.5, y + 0.3, f"{T.COLOUR_NAMES[colour]} {risk.score:.0f}",
                         ha="center", va="center", color=ink, fontsize=9)  # fmt: skip
         ax.set_xlim(-1.6, width)

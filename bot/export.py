@@ -156,7 +156,12 @@ def stats_rows(config: Config, blocks: list[tuple[str, Figures]]) -> list[list[A
     return out
 
 
-STATS_DURATION_HEADERS = ("接单用时中位（小时）", "接单用时P90（小时）", "办结用时中位（小时）", "办结用时P90（小时）")
+STATS_DURATION_HEADERS = (
+    "接单用时中位（小时）",
+    "接单用时P90（小时）",
+    "办结用时中位（小时）",
+    "办结用时P90（小时）",
+)
 
 
 def _hours(seconds: int | None) -> float | None:
@@ -294,7 +299,10 @@ async def build_export(
             for grid_id in scope.grid_ids(config):
                 grid_scope = Scope("grid", grid_id)
                 blocks.append(
-                    (T.SCOPE_KIND_NAMES["grid"], await figures(conn, config, grid_scope, period, now))
+                    (
+                        T.SCOPE_KIND_NAMES["grid"],
+                        await figures(conn, config, grid_scope, period, now),
+                    )
                 )
         data = to_xlsx(config, rows, blocks, unmasked=unmasked)
     name = f"gridbot-{scope.id}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.{SUFFIXES[fmt]}"

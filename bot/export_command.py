@@ -141,7 +141,13 @@ async def _export(
     try:
         period = await export_period(db.reader, config, now, first=first, last=last)
         return await build_export(
-            db.reader, config, fmt, scope, period, now, unmasked=unmasked  # type: ignore[arg-type]
+            db.reader,
+            config,
+            fmt,
+            scope,
+            period,
+            now,
+            unmasked=unmasked,  # type: ignore[arg-type]
         )
     finally:
         await db.close()
