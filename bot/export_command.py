@@ -18,8 +18,8 @@ from typing import TextIO
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.export import FORMATS, Export, build_export, export_period
+from bot.roles import is_admin
 from bot.stats import Scope, ScopeError, parse_scope
-from bot.stats import is_admin as _is_admin
 from storage.db import Database
 
 
@@ -109,7 +109,7 @@ def _check(
         return f"no database at {db_path}"
     if unmasked and as_user is None:
         return "--unmasked needs --as USER_ID, an admin of the district"
-    if unmasked and as_user is not None and not _is_admin(config, as_user):
+    if unmasked and as_user is not None and not is_admin(config, as_user):
         return f"user {as_user} is not an admin (district.admins); the export stays masked"
     if output is None and not hasattr(out, "buffer"):
         return "give --output FILE"

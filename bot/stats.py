@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from bot.roles import ADMIN, COMMUNITY, DISTRICT, GRID, STREET, positions_of
+from bot.roles import COMMUNITY, DISTRICT, GRID, STREET, positions_of
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 
@@ -280,10 +280,6 @@ def may_see(config: Config, user_id: int, scope: Scope) -> bool:
         if grids and all(mine.contains(config, g) for g in grids):
             return True
     return False
-
-
-def is_admin(config: Config, user_id: int) -> bool:
-    return any(p.level == ADMIN for p in positions_of(config, user_id))
 
 
 # --- figures ---------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ PERIOD_ERRORS = {
 }
 CHART_BUTTONS = {"c": "📈 分类趋势", "s": "😊 满意度趋势", "r": "🗺 风险地图"}
 RANKING_BUTTON = "🏅 月度考核排名"
+HOT_TOPICS_BUTTON = "🔥 高频问题"
 START_BOT_FOR_STATS = "统计结果会私信发给您：请先私聊机器人并发送 /start，再试一次。"
 CHART_STALE = "这个按钮已过期，请重新发送 /stats。"
 CHART_WORKING = "正在生成图表…"

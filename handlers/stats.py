@@ -54,6 +54,7 @@ STATS_GROUP = -1
 PREFIX = "v1:st:"
 CHART_KINDS = ("c", "s", "r")  # cases per day, satisfaction, risk tiles
 RANKING = "k"
+HOT_TOPICS = "h"
 RISK_CHECK_SECONDS = 3600
 MAX_CALLBACK_BYTES = 64
 
@@ -77,7 +78,7 @@ def decode_button(data: str | None) -> tuple[str, str, str] | None:
     if not data or not data.startswith(PREFIX) or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
     parts = data[len(PREFIX) :].split(":", 2)
-    if len(parts) != 3 or parts[0] not in (*CHART_KINDS, RANKING):
+    if len(parts) != 3 or parts[0] not in (*CHART_KINDS, RANKING, HOT_TOPICS):
         return None
     return parts[0], parts[1], parts[2]
 
@@ -90,17 +91,20 @@ def _buttons(figures: Figures) -> InlineKeyboardMarkup:
         )
         for k in CHART_KINDS
     ]
-    rows = [row]
-    if figures.scope.kind in ("street", "district"):
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    stats_text.RANKING_BUTTON,
-                    callback_data=encode_button(RANKING, token, figures.scope),
-                )
-            ]
+    more = [
+        InlineKeyboardButton(
+            stats_text.HOT_TOPICS_BUTTON,
+            callback_data=encode_button(HOT_TOPICS, token, figures.scope),
         )
-    return InlineKeyboardMarkup(rows)
+    ]
+    if figures.scope.kind in ("street", "district"):
+        more.append(
+            InlineKeyboardButton(
+                stats_text.RANKING_BUTTON,
+                callback_data=encode_button(RANKING, token, figures.scope),
+            )
+        )
+    return InlineKeyboardMarkup([row, more])
 
 
 class StatsHandlers:
@@ -132,9 +136,6 @@ class StatsHandlers:
             await message.reply_text(_refusal(result))
             raise ApplicationHandlerStop
         text = stats_text.render_figures(self.config, result)
-        hot = await hot_topics(self.db.reader, self.config, result.scope, result.period, limit=5)
-        if hot.words or hot.places:
-            text += "\n" + stats_text.render_hot_topics(self.config, hot, limit=5)
         await self._answer(update, context, text, _buttons(result))
         raise ApplicationHandlerStop
 
@@ -216,6 +217,10 @@ class StatsHandlers:
         chat = query.message.chat.id if isinstance(query.message, Message) else query.from_user.id
         if kind == RANKING:
             await context.bot.send_message(chat, await self._ranking_text(scope, period.first_day))
+            raise ApplicationHandlerStop
+        if kind == HOT_TOPICS:
+            hot = await hot_topics(self.db.reader, self.config, scope, period)
+            await context.bot.send_message(chat, stats_text.render_hot_topics(self.config, hot))
             raise ApplicationHandlerStop
         try:
             png = await self._chart(kind, scope, period, now)

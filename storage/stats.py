@@ -316,16 +316,16 @@ async def escalated_away(conn: aiosqlite.Connection, cohort: Cohort) -> dict[int
 
 
 async def case_texts(
-    conn: aiosqlite.Connection, cohort: Cohort
+    conn: aiosqlite.Connection, cohort: Cohort, *, limit: int = -1
 ) -> list[tuple[str, str, str | None]]:
-    """(grid, text, place) of the cohort's cases other than those rejected as no case."""
+    """(grid, text, place) of the cohort's cases but those rejected as no case; newest first."""
     if not cohort.grid_ids:
         return []
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
         f"SELECT c.grid_id, c.text, c.location FROM cases c WHERE {where}"
-        " AND c.status != 'rejected' ORDER BY c.id",
-        params,
+        " AND c.status != 'rejected' ORDER BY c.created_at DESC, c.id DESC LIMIT :limit",
+        {**params, "limit": limit},
     )
     return [(str(g), str(t), None if loc is None else str(loc)) for g, t, loc in rows]
 

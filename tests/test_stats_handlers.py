@@ -126,7 +126,27 @@ async def test_a_grid_leader_gets_the_grid_s_figures_with_chart_buttons(
     assert chat == LEADER and text.startswith("📊 城河一网格 · 2026年11月")
     markup: InlineKeyboardMarkup = kwargs["reply_markup"]
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
-    assert data == [f"v1:st:{k}:m:g:chenghe-1" for k in ("c", "s", "r")]
+    assert data == [f"v1:st:{k}:m:g:chenghe-1" for k in ("c", "s", "r", "h")]
+
+
+async def test_the_hot_topics_button_answers_with_text(services: FakeServices) -> None:
+    data = encode_button("h", "20261118-20261125", Scope("grid", "chenghe-2"))
+    update, context = _update(100003, data=data), _context()  # 城河二网格's leader
+    with pytest.raises(ApplicationHandlerStop):
+        await StatsHandlers(services).button(update, context)
+    (chat, text), _ = context.bot.send_message.await_args
+    assert chat == 100003 and text.startswith("🔥 高频问题 · 城河二网格") and "福业街菜场" in text
+
+
+async def test_the_ranking_button_ranks_each_street_for_the_district(
+    services: FakeServices,
+) -> None:
+    data = encode_button("k", "m", Scope("district", "zhenhai"))
+    update, context = _update(ADMIN, data=data), _context()
+    with pytest.raises(ApplicationHandlerStop):
+        await StatsHandlers(services).button(update, context)
+    (_, text), _ = context.bot.send_message.await_args
+    assert text.count("月度考核") == 3
 
 
 async def test_asked_in_a_group_the_answer_goes_privately(services: FakeServices) -> None:
