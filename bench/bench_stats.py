@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Config, load_config  # noqa: E402
+from bot.hot_topics import hot_topics  # noqa: E402
 from bot.risk import assess  # noqa: E402
 from bot.stats import Scope, figures, parse_period  # noqa: E402
 from storage import stats as stats_sql  # noqa: E402
@@ -102,6 +103,9 @@ async def main(cases: int) -> None:
         rows.append((label, first, ms))
     first, ms = await _timed(lambda: assess(conn, config, NOW))
     rows.append((f"risk index, all {len(config.grids())} grids", first, ms))
+    week = parse_period("week", config, NOW)
+    first, ms = await _timed(lambda: hot_topics(conn, config, street, week))
+    rows.append(("hot topics street, this week", first, ms))
     # the yardstick again, to show it did not drift during the run
     count_first2, count_ms2 = await _timed(lambda: stats_sql.count_all_cases(conn))
     rows.append(("SELECT COUNT(*) FROM cases (again)", count_first2, count_ms2))

@@ -292,22 +292,18 @@ class StatsHandlers:
 
 
 def _split_args(args: list[str], config: Config, now: int) -> tuple[str | None, str | None]:
-    """(period, scope) from /stats arguments in either order."""
+    """(period, scope) from /stats arguments in either order; a date-like word is a period."""
     period = scope = None
     for arg in args[:2]:
         try:
             parse_period(arg, config, now)
         except PeriodError:
-            scope = scope or arg
+            if arg[:4].isdigit():  # a mistyped date: say so, rather than "no such scope"
+                period = period or arg
+            else:
+                scope = scope or arg
         else:
             period = period or arg
-    if (
-        period is None
-        and scope is not None
-        and len(args) == 1
-        and any(ch.isdigit() for ch in scope)
-    ):
-        period, scope = scope, None  # a mistyped date: say so, rather than "no such scope"
     return period, scope
 
 

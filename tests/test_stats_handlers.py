@@ -158,6 +158,15 @@ async def test_asked_in_a_group_the_answer_goes_privately(services: FakeServices
     update.effective_message.reply_text.assert_not_awaited()
 
 
+async def test_a_scope_may_come_before_or_after_the_period(services: FakeServices) -> None:
+    for args in (("chenghe-2", "today"), ("today", "chenghe-2"), ("chenghe-2",)):
+        update, context = _update(100101), _context(*args)  # 城河社区 staff
+        with pytest.raises(ApplicationHandlerStop):
+            await StatsHandlers(services).stats(update, context)
+        (_, text), _ = context.bot.send_message.await_args
+        assert text.startswith("📊 城河二网格"), args
+
+
 async def test_a_bad_period_is_explained(services: FakeServices) -> None:
     update, context = _update(ADMIN), _context("2026-02-30")
     with pytest.raises(ApplicationHandlerStop):
