@@ -25,10 +25,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.deadlines import DeadlineKeeper
+from bot.digest import RENDERERS
 from bot.outbox import OutboxDrainer
 from bot.roles import is_staff
 from bot.services import Services
-from handlers import common, feedback, handling, intake, texts
+from handlers import common, feedback, handling, intake, schedule, stats, texts
 from handlers.context import SERVICES_KEY
 from handlers.keyboards import Op
 from handlers.prompts import WaitingOn, prompts_in
@@ -37,6 +39,8 @@ from handlers.sender import TelegramDelivery
 log = logging.getLogger(__name__)
 
 DRAINER_KEY = "drainer"
+KEEPER_KEY = "deadline_keeper"
+DEADLINES_ON = "deadlines_on"  # off only for tests that replay a history on a held clock
 UNSURE_SWEEP_SECONDS = 60
 OUTBOX_CONNECTIONS = 8
 
@@ -52,6 +56,7 @@ def build_application(
     base_url: str = "https://api.telegram.org/bot",
     base_file_url: str = "https://api.telegram.org/file/bot",
     rate_limit: bool = True,
+    deadlines: bool = True,
 ) -> Application:
     """The Application for these services, talking to the Bot API server at base_url."""
     builder = (
@@ -72,7 +77,10 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    application.bot_data[DEADLINES_ON] = deadlines
     register_handlers(application)
+    # /stats, /risk, /export and their buttons (group -1, ahead of group 0's catch-alls).
+    stats.register(application, services)
     return application
 
 
@@ -162,9 +170,7 @@ async def _post_init(application: Application) -> None:
         services.db,
         services.config,
         services.clock,
-        TelegramDelivery(
-            application.bot, services.db, services.config, services.extras.get("renderers")
-        ),
+        TelegramDelivery(application.bot, services.db, services.config, RENDERERS),
     )
     application.bot_data[DRAINER_KEY] = drainer
     application.bot_data["drainer_task"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
@@ -175,6 +181,11 @@ async def _post_init(application: Application) -> None:
     application.bot_data["commands_task"] = asyncio.create_task(
         _set_commands(application, services)
     )
+    # Deadlines: reminders, escalation, rating follow-up and digests, rebuilt from the database.
+    if application.bot_data.get(DEADLINES_ON, True):
+        keeper = DeadlineKeeper(services.db, services.config, services.clock)
+        application.bot_data[KEEPER_KEY] = keeper
+        schedule.register(application, keeper, poke=drainer.poke)
 
 
 async def _set_commands(application: Application, services: Services) -> None:

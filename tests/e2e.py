@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -130,21 +131,21 @@ def button_data(message: dict[str, Any], label: str) -> str:
     )
 
 
-@pytest.fixture
-async def live(tmp_path: Path, config: Config) -> AsyncIterator[Live]:
-    from tests.conftest import local_ts
-
+@asynccontextmanager
+async def running_bot(
+    db_path: Path, config: Config, clock: ManualClock, *, deadlines: bool = True
+) -> AsyncIterator[Live]:
+    """The simulator seeded like the demo, and the real bot on this database and clock."""
     async with SimulatorServer() as server:
         await seed(server, simulator_spec(config))
-        # Office hours on a working day: quiet hours would rightly hold private notices.
-        clock = ManualClock(local_ts("2026-11-25 10:00"))
-        services = await Services.open(config, tmp_path / "e2e.sqlite3", clock=clock)
+        services = await Services.open(config, db_path, clock=clock)
         application = build_application(
             services,
             token=DEMO_BOT["token"],
             base_url=server.api_base_url,
             base_file_url=server.file_base_url,
             rate_limit=False,
+            deadlines=deadlines,
         )
         control = ControlClient(server.base_url)
         running = Live(server, control, services, application)
@@ -155,3 +156,13 @@ async def live(tmp_path: Path, config: Config) -> AsyncIterator[Live]:
             await stop_application(application)
             await control.close()
             await services.close()
+
+
+@pytest.fixture
+async def live(tmp_path: Path, config: Config) -> AsyncIterator[Live]:
+    from tests.conftest import local_ts
+
+    # Office hours on a working day: quiet hours would rightly hold private notices.
+    clock = ManualClock(local_ts("2026-11-25 10:00"))
+    async with running_bot(tmp_path / "e2e.sqlite3", config, clock) as running:
+        yield running

@@ -95,14 +95,13 @@ async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
             base_file_url=server.file_base_url,
             rate_limit=False,
         )
-        keeper = DeadlineKeeper(services.db, config, clock)
-        services.extras["deadlines"] = keeper
-        schedule.register(application, keeper)
         try:
             async with application:
                 # run_polling would call post_init (which starts the outbox drainer); we poll nothing.
                 assert application.post_init is not None
                 await application.post_init(application)
+                # The application runs its own keeper on the JobQueue; the test ticks it too.
+                services.extras["deadlines"] = application.bot_data[handlers_app.KEEPER_KEY]
                 await application.start()
                 try:
                     yield Running(server, services, application)
