@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
 
+    export = commands.add_parser("export", help="cases as CSV, XLSX or Open311 JSON")
+    from bot.export_command import add_arguments
+
+    add_arguments(export)
+
     run = commands.add_parser("run", help="run the bot against TELEGRAM_API_BASE_URL")
     run.add_argument("--config", required=True)
     run.add_argument("--db", default="gridbot.sqlite3")
@@ -81,6 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nlp.commands import train_command
 
         return train_command(out=sys.stdout)
+    if args.command == "export":
+        from bot.export_command import export_command
+
+        return export_command(
+            args.fmt, db_path=args.db_path, config_path=args.config_path,
+            date_from=args.date_from, date_to=args.date_to, scope=args.scope,
+            output=args.output, unmasked=args.unmasked, as_user=args.as_user,
+        )  # fmt: skip
     if args.command == "run":
         from bot.app import run_command
 

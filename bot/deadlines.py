@@ -500,10 +500,25 @@ class DeadlineKeeper:
                 conn, self.config, monday=monday, now=now
             ):
                 street = self.config.street(street_id)
+                # The summary's picture: cases per day by category over the week.
+                chart = {
+                    "chart": "c",
+                    "scope": f"s:{street_id}",
+                    "period": f"{monday:%Y%m%d}-{monday + timedelta(days=6):%Y%m%d}",
+                    "asked_at": now,
+                }
                 for user_id in dict.fromkeys(street.staff if street else []):
                     sent += await self._queue_digest(
                         conn, user_id, payload, f"weekly:{street_id}:{period}:{user_id}", now
                     )
+                    await queue(
+                        conn,
+                        self.config,
+                        Notice(NoticeKind.CHART, user_id, payload=chart,
+                               dedupe_key=f"weekly-chart:{street_id}:{period}:{user_id}"),
+                        now=now,
+                        urgent=False,
+                    )  # fmt: skip
             return sent
 
     async def _queue_digest(

@@ -71,3 +71,5 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"  # 催办 before a deadline
     DIGEST = "digest"  # morning digest, weekly summary
     TEXT = "text"  # a plain message rendered from the payload
+    CHART = "chart"  # a chart drawn when it is sent: {"chart", "scope", "period", "asked_at"}
+    FILE = "file"  # an export built when it is sent: {"export", "scope", "period", "asked_at"}

@@ -23,21 +23,44 @@ async def say(
     buttons: Buttons | None = None,
     case_id: int | None = None,
     dedupe_key: str | None = None,
+    plain: bool = False,
+    if_forbidden: tuple[int, str] | None = None,
 ) -> int | None:
-    """Queue one message; it goes out now (it answers someone) with the outbox's retries."""
+    """Queue one message; it goes out now (it answers someone) with the outbox's retries.
+
+    `plain` sends the words as they are (no HTML). `if_forbidden` is (chat, words) to say there
+    instead when the person never started the bot, e.g. a hint in the group they asked from.
+    """
     payload: dict[str, object] = {"text": html}
     if reply_to is not None:
         payload["reply_to"] = reply_to
     if buttons:
         payload["buttons"] = buttons
+    if plain:
+        payload["plain"] = True
+    if if_forbidden is not None:
+        payload["if_forbidden"] = {"chat_id": if_forbidden[0], "text": if_forbidden[1]}
+    return await send(
+        services, NoticeKind.TEXT, chat_id, payload, case_id=case_id, dedupe_key=dedupe_key
+    )
+
+
+async def send(
+    services: Services,
+    kind: NoticeKind,
+    chat_id: int,
+    payload: dict[str, object],
+    *,
+    case_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> int | None:
+    """Queue a notice of any kind as a direct answer (never held for the quiet hours)."""
     now = services.clock.now()
     async with services.db.write() as conn:
         return await queue(
             conn,
             services.config,
-            Notice(
-                NoticeKind.TEXT, chat_id, case_id=case_id, payload=payload, dedupe_key=dedupe_key
-            ),
+            Notice(kind, chat_id, case_id=case_id, payload=payload, dedupe_key=dedupe_key),
             now=now,
             urgent=True,  # a direct answer is never held for the quiet hours
         )

@@ -110,6 +110,7 @@ class OutboxDrainer:
                 if notice.chat_id > 0:
                     await user_sql.set_blocked(conn, notice.chat_id)
                 await self._fall_back_to_group(conn, notice, case, now)
+                await self._say_instead(conn, notice, now)
                 return None
             if result.retry_after is not None and notice.attempts + 1 < MAX_ATTEMPTS:
                 delay = max(1, round(result.retry_after))
@@ -139,6 +140,20 @@ class OutboxDrainer:
             Notice(notice.kind, grid.chat_id, case_id=case.id, payload=payload,
                    dedupe_key=f"fallback:{notice.id}", not_before=now),
             now=now, urgent=case.urgent,
+        )  # fmt: skip
+
+    async def _say_instead(self, conn: object, notice: OutboxRecord, now: int) -> None:
+        """A notice that carries its own words for when it cannot be delivered (if_forbidden)."""
+        instead = notice.payload.get("if_forbidden")
+        if not isinstance(instead, dict) or not isinstance(instead.get("chat_id"), int):
+            return
+        await queue(
+            conn,  # type: ignore[arg-type]
+            self.config,
+            Notice(NoticeKind.TEXT, instead["chat_id"], case_id=notice.case_id,
+                   payload={"text": str(instead.get("text", ""))},
+                   dedupe_key=f"instead:{notice.id}", not_before=now),
+            now=now, urgent=True,
         )  # fmt: skip
 
     async def run(self, idle_seconds: float = 5.0) -> None:

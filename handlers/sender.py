@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import stats_text
+from bot.charts import FontMissing
 from bot.config import Config
 from bot.models import OPEN_STATUSES, CaseStatus, NoticeKind
 from bot.outbox import Delivered
 from handlers import keyboards, render, texts
+from handlers.stats_delivery import StatsDrawer, Undeliverable
 from nlp.taxonomy import category_name
 from storage import feedback as feedback_sql
 from storage import outbox as outbox_sql
@@ -30,6 +40,7 @@ class TelegramDelivery:
         self.bot = bot
         self.db = db
         self.config = config
+        self.drawer = StatsDrawer(db, config)
         # Renderers the core offers for digests and reminders: kind -> callable(payload) -> str.
         self.render_extra = render_extra
 
@@ -65,7 +76,10 @@ class TelegramDelivery:
                 str(payload.get("text") or self._extra(kind, payload)),
                 reply_to=reply_to if isinstance(reply_to, int) else None,
                 markup=_markup(payload.get("buttons")),
+                plain=bool(payload.get("plain")),
             )
+        if kind in (NoticeKind.CHART, NoticeKind.FILE):
+            return await self._drawn(kind, chat_id, payload)
         if case is None:
             return Delivered(ok=False, error="notice without a case")
         mention = payload.get("mention")
@@ -138,6 +152,7 @@ class TelegramDelivery:
         *,
         reply_to: int | None = None,
         markup: InlineKeyboardMarkup | None = None,
+        plain: bool = False,
     ) -> Message:
         reply = (
             ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
@@ -145,8 +160,32 @@ class TelegramDelivery:
             else None
         )
         return await self.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_parameters=reply, reply_markup=markup
+            chat_id,
+            text,
+            parse_mode=None if plain else ParseMode.HTML,
+            reply_parameters=reply,
+            reply_markup=markup,
         )
+
+    async def _drawn(
+        self, kind: str, chat_id: int, payload: dict[str, object]
+    ) -> Message | Delivered:
+        """A chart or an export, drawn now from what the payload names."""
+        try:
+            if kind == NoticeKind.CHART:
+                drawn = await self.drawer.chart(payload)
+                return await self.bot.send_photo(
+                    chat_id, InputFile(drawn.data, filename=drawn.filename), caption=drawn.caption
+                )
+            drawn = await self.drawer.file(payload)
+            return await self.bot.send_document(
+                chat_id, InputFile(drawn.data, filename=drawn.filename), caption=drawn.caption
+            )
+        except FontMissing as error:
+            log.error("chart without a CJK font: %s", error)
+            return await self._text(chat_id, stats_text.FONT_MISSING, plain=True)
+        except Undeliverable as error:
+            return Delivered(ok=False, error=f"cannot draw: {error}")
 
     async def _card_id(self, case: CaseRecord) -> int | None:
         found = await outbox_sql.sent_message(self.db.reader, case.id, NoticeKind.CASE_CARD)

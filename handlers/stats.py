@@ -1,9 +1,9 @@
 """Statistics in chat: /stats with chart buttons, /risk, /export; and the hourly risk check.
 
 A thin adapter: every figure, text, chart and file comes from bot/ (stats, risk, hot_topics,
-assessment, charts, export, stats_text). Answers are reads, so they are sent directly rather
-than through the outbox; asked in a group, they go to the asker privately, since figures and
-files are for staff. Callback data is `v1:st:<chart>:<period token>:<scope token>` (under 64
+assessment, charts, export, stats_text). Answers go through the outbox like every message (charts
+and files as CHART/FILE notices drawn when sent, see handlers/stats_delivery.py); asked in a
+group, they go to the asker privately, since figures and files are for staff. Callback data is `v1:st:<chart>:<period token>:<scope token>` (under 64
 bytes) and is checked against the configuration again on every press.
 
 Registered in handler group STATS_GROUP (-1), ahead of the catch-all handlers of group 0, and
@@ -12,13 +12,11 @@ each handler stops further processing once it has answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -27,18 +25,19 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import charts, risk, stats_text
+from bot import risk, stats_text
 from bot.assessment import monthly_ranking
 from bot.clock import Clock
 from bot.config import Config
-from bot.export import FORMATS, build_export
+from bot.export import FORMATS
 from bot.hot_topics import hot_topics
+from bot.models import NoticeKind
+from bot.notify import send
 from bot.stats import (
     Figures,
     PeriodError,
     Refused,
     Scope,
-    daily_series,
     figures_for_user,
     may_see,
     parse_period,
@@ -110,12 +109,12 @@ def _buttons(figures: Figures) -> InlineKeyboardMarkup:
 class StatsHandlers:
     """The handlers, bound to the services they read."""
 
-    def __init__(self, services: StatsServices) -> None:
+    def __init__(self, services: StatsServices, application: Application | None = None) -> None:
+        self.services = services
+        self.application = application
         self.db = services.db
         self.config = services.config
         self.clock = services.clock
-        # matplotlib's settings are process-wide: draw one chart at a time, off the event loop.
-        self._drawing = asyncio.Lock()
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/stats [period] [scope]: the asker's figures, with chart buttons."""
@@ -133,7 +132,7 @@ class StatsHandlers:
             scope_text=scope_text,
         )
         if isinstance(result, Refused):
-            await message.reply_text(_refusal(result))
+            await self._reply(update, context, _refusal(result))
             raise ApplicationHandlerStop
         text = stats_text.render_figures(self.config, result)
         await self._answer(update, context, text, _buttons(result))
@@ -146,7 +145,7 @@ class StatsHandlers:
             return
         scopes = scopes_for(self.config, user.id)
         if not scopes:
-            await message.reply_text(stats_text.REFUSE_RESIDENT)
+            await self._reply(update, context, stats_text.REFUSE_RESIDENT)
             raise ApplicationHandlerStop
         scope = scopes[0]
         risks = await risk.assess(self.db.reader, self.config, self.clock.now(), scope)
@@ -170,7 +169,7 @@ class StatsHandlers:
             return
         scopes = scopes_for(self.config, user.id)
         if not scopes:
-            await message.reply_text(stats_text.EXPORT_STAFF_ONLY)
+            await self._reply(update, context, stats_text.EXPORT_STAFF_ONLY)
             raise ApplicationHandlerStop
         args = list(context.args or [])
         fmt = args.pop(0).lower() if args and args[0].lower() in FORMATS else "xlsx"
@@ -178,17 +177,17 @@ class StatsHandlers:
         try:
             period = parse_period(args[0] if args else "month", self.config, now)
         except PeriodError as error:
-            await message.reply_text(stats_text.PERIOD_ERRORS[error.code].format(text=error.text))
+            await self._reply(
+                update, context, stats_text.PERIOD_ERRORS[error.code].format(text=error.text)
+            )
             raise ApplicationHandlerStop from None
-        scope = scopes[0]
-        result = await build_export(self.db.reader, self.config, fmt, scope, period, now)  # type: ignore[arg-type]
-        caption = stats_text.EXPORT_CAPTION.format(
-            scope=scope.name(self.config), period=stats_text.period_label(period)
-        )
-        document = InputFile(result.data, filename=result.filename)
-        await self._deliver(
-            update, context, lambda chat: context.bot.send_document(chat, document, caption=caption)
-        )
+        payload = {
+            "export": fmt,
+            "scope": scopes[0].token(),
+            "period": period.token(),
+            "asked_at": now,
+        }
+        await self._deliver(update, context, NoticeKind.FILE, payload)
         raise ApplicationHandlerStop
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -216,34 +215,19 @@ class StatsHandlers:
         await query.answer(stats_text.CHART_WORKING)  # stops the spinner while we draw
         chat = query.message.chat.id if isinstance(query.message, Message) else query.from_user.id
         if kind == RANKING:
-            await context.bot.send_message(chat, await self._ranking_text(scope, period.first_day))
+            await self._queue(
+                chat, NoticeKind.TEXT, _plain(await self._ranking_text(scope, period.first_day))
+            )
             raise ApplicationHandlerStop
         if kind == HOT_TOPICS:
             hot = await hot_topics(self.db.reader, self.config, scope, period)
-            await context.bot.send_message(chat, stats_text.render_hot_topics(self.config, hot))
-            raise ApplicationHandlerStop
-        try:
-            png = await self._chart(kind, scope, period, now)
-        except charts.FontMissing as error:
-            log.error("chart without a CJK font: %s", error)
-            await context.bot.send_message(chat, stats_text.FONT_MISSING)
-            raise ApplicationHandlerStop from None
-        await context.bot.send_photo(chat, InputFile(png, filename="chart.png"))
-        raise ApplicationHandlerStop
-
-    async def _chart(self, kind: str, scope: Scope, period: Any, now: int) -> bytes:
-        conn = self.db.reader
-        if kind == "r":
-            risks = await risk.assess(conn, self.config, now, scope)
-            draw = lambda: charts.risk_chart(  # noqa: E731
-                self.config, scope, risks, window_days=self.config.risk.window_days
+            await self._queue(
+                chat, NoticeKind.TEXT, _plain(stats_text.render_hot_topics(self.config, hot))
             )
-        else:
-            series = await daily_series(conn, self.config, scope, period)
-            chart = charts.cases_chart if kind == "c" else charts.satisfaction_chart
-            draw = lambda: chart(self.config, scope, period, series)  # noqa: E731
-        async with self._drawing:
-            return await asyncio.to_thread(draw)
+            raise ApplicationHandlerStop
+        payload = {"chart": kind, "scope": scope.token(), "period": period.token(), "asked_at": now}
+        await self._queue(chat, NoticeKind.CHART, payload)
+        raise ApplicationHandlerStop
 
     async def _ranking_text(self, scope: Scope, day: Any) -> str:
         streets = [scope.id] if scope.kind == "street" else [s.id for s in self.config.streets]
@@ -271,24 +255,49 @@ class StatsHandlers:
         text: str,
         markup: InlineKeyboardMarkup | None = None,
     ) -> None:
-        await self._deliver(
-            update, context, lambda chat: context.bot.send_message(chat, text, reply_markup=markup)
-        )
+        payload = _plain(text)
+        if markup is not None:
+            payload["buttons"] = [
+                [(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard
+            ]
+        await self._deliver(update, context, NoticeKind.TEXT, payload)
 
-    async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE, send: Any) -> None:
-        """Send in private chats as asked; from a group, to the asker privately."""
-        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-        if chat is None or user is None or message is None:
+    async def _reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """A short answer where the command was written."""
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None:
             return
-        if chat.type == ChatType.PRIVATE:
-            await send(chat.id)
+        payload = _plain(text)
+        if message is not None:
+            payload["reply_to"] = message.message_id
+        await self._queue(chat.id, NoticeKind.TEXT, payload)
+
+    async def _deliver(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        kind: NoticeKind,
+        payload: dict[str, Any],
+    ) -> None:
+        """Answer in private chats as asked; from a group, to the asker privately (with a hint in
+        the group should they never have started the bot)."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
             return
-        try:
-            await send(user.id)
-        except Forbidden:
-            await message.reply_text(stats_text.START_BOT_FOR_STATS)
-        except TelegramError:
-            log.exception("could not send statistics to %s", user.id)
+        if chat.type != ChatType.PRIVATE:
+            payload["if_forbidden"] = {"chat_id": chat.id, "text": stats_text.START_BOT_FOR_STATS}
+        await self._queue(chat.id if chat.type == ChatType.PRIVATE else user.id, kind, payload)
+
+    async def _queue(self, chat_id: int, kind: NoticeKind, payload: dict[str, Any]) -> None:
+        await send(self.services, kind, chat_id, payload)  # type: ignore[arg-type]
+        drainer = self.application.bot_data.get("drainer") if self.application else None
+        if drainer is not None:
+            drainer.poke()  # an answer goes out now, not at the drainer's next look
+
+
+def _plain(text: str) -> dict[str, Any]:
+    """Statistics texts are plain words (no HTML), sent as they are."""
+    return {"text": text, "plain": True}
 
 
 def _split_args(args: list[str], config: Config, now: int) -> tuple[str | None, str | None]:
@@ -323,7 +332,7 @@ def register(application: Application, services: StatsServices) -> None:
     `services` needs db, config and clock. The handlers live in group STATS_GROUP, before the
     catch-alls of group 0, and stop processing once they have answered.
     """
-    handlers = StatsHandlers(services)
+    handlers = StatsHandlers(services, application)
     application.add_handler(CommandHandler("stats", handlers.stats), group=STATS_GROUP)
     application.add_handler(CommandHandler("risk", handlers.risk), group=STATS_GROUP)
     application.add_handler(CommandHandler("export", handlers.export), group=STATS_GROUP)

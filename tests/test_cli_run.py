@@ -97,3 +97,28 @@ async def test_demo_serves_the_web_chat_and_answers_reports(tmp_path: Path) -> N
         rest = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, rest[0].decode(errors="replace")
     assert (tmp_path / "data" / "gridbot.sqlite3").exists()
+
+
+def test_export_is_a_gridbot_command(tmp_path: Path, config: Config) -> None:
+    from bot.cli import main
+    from bot.clock import ManualClock
+    from bot.lifecycle import Lifecycle
+    from storage.db import Database
+    from tests.conftest import local_ts
+    from tests.factories import new_case
+
+    async def one_case() -> None:
+        db = await Database.open(tmp_path / "cases.sqlite3")
+        report = new_case(config, text="3号楼路灯坏了 电话13812345678")
+        await Lifecycle(db, config, ManualClock(local_ts("2026-11-25 10:00"))).open_case(
+            report, group_chat_id=None
+        )
+        await db.close()
+
+    asyncio.run(one_case())
+    output = tmp_path / "cases.csv"
+    code = main(["export", "--format", "csv", "--db", str(tmp_path / "cases.sqlite3"), "--config", str(EXAMPLE),
+                 "--from", "2026-11-01", "--to", "2026-11-30", "--output", str(output)])  # fmt: skip
+    text = output.read_text(encoding="utf-8-sig")
+    assert code == 0 and "2026-000001" in text
+    assert "138****5678" in text and "13812345678" not in text

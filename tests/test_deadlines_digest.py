@@ -236,3 +236,23 @@ def test_reminders_read_differently_before_and_after_the_deadline() -> None:
     overdue = render_reminder({**payload, "overdue": True, "seq": 2})
     assert "超期督办" in overdue and "第 3 次提醒" in overdue and "区级" in overdue
     assert RENDERERS[NoticeKind.REMINDER] is render_reminder
+
+
+async def test_the_weekly_summary_comes_with_a_chart_that_draws(
+    bot: Process, config: Config
+) -> None:
+    from handlers.stats_delivery import StatsDrawer
+
+    await bot.open_case()
+    await bot.tick_at(local_ts("2026-11-30 08:00"))  # the Monday after: last week's summary
+    await bot.tick_at(local_ts("2026-11-30 08:01"))  # a second tick queues nothing twice
+    charts = await bot.notices(NoticeKind.CHART)
+    assert sorted(n.chat_id for n in charts) == sorted(u for s in config.streets for u in s.staff)
+    chart = next(n.payload for n in charts if n.chat_id == ZHAOBAOSHAN_STAFF[0])
+    assert (chart["chart"], chart["scope"], chart["period"]) == (
+        "c",
+        "s:zhaobaoshan",
+        "20261123-20261129",
+    )
+    drawn = await StatsDrawer(bot.db, config).chart(chart)
+    assert drawn.data.startswith(b"\x89PNG")
