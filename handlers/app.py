@@ -42,7 +42,7 @@ DRAINER_KEY = "drainer"
 KEEPER_KEY = "deadline_keeper"
 DEADLINES_ON = "deadlines_on"  # off only for tests that replay a history on a held clock
 UNSURE_SWEEP_SECONDS = 60
-OUTBOX_CONNECTIONS = 8
+OUTBOX_CONNECTIONS = 4
 
 
 def _op(*ops: Op) -> str:
