@@ -42,6 +42,7 @@ class Decision(StrEnum):
     LIMITED = "limited"  # too many cases from this resident this minute
     DUPLICATE = "duplicate"  # this very message was handled before (a redelivered update)
     UNKNOWN_CHAT = "unknown_chat"  # a group that is no grid of the configuration
+    NEEDS_TEXT = "needs_text"  # a mention or /report with nothing in it: say what is wanted
 
 
 @dataclass(slots=True)
@@ -121,10 +122,12 @@ class Intake:
         if existing is not None:
             return IntakeResult(Decision.DUPLICATE, case=existing)
         text = (incoming.text or "").strip()
-        if not text and (incoming.photo_file_id or incoming.location):
+        has_media = incoming.photo_file_id is not None or incoming.location is not None
+        if not text and has_media and not incoming.forced:
             return await self._attach_late(incoming)
-        if not text and not incoming.forced:
-            return IntakeResult(Decision.IGNORED)
+        if not text and not has_media:
+            # A bare mention is a call for help with nothing to act on yet, never an empty case.
+            return IntakeResult(Decision.NEEDS_TEXT if incoming.forced else Decision.IGNORED)
         parse = self.parser.parse(
             text[:MAX_TEXT],
             has_photo=incoming.photo_file_id is not None,

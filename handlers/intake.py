@@ -77,6 +77,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: In
             texts.UNSURE.format(name=name, category=category_name(suggested)),
             quote=True, buttons=buttons, dedupe_key=_unsure_key(message.chat_id, message.message_id),
         )  # fmt: skip
+    elif result.decision is Decision.NEEDS_TEXT:
+        await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
     elif result.decision is Decision.LIMITED:
         notes = (
             context.user_data.setdefault("limit_notes", {}) if context.user_data is not None else {}
@@ -233,7 +235,7 @@ async def private_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 async def private_report_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
+    message = _sent_message(update)
     if message is not None and message.photo:
         context.user_data["report"]["photo"] = message.photo[-1].file_id
     await _skip_answer(update)
@@ -242,7 +244,7 @@ async def private_report_photo(update: Update, context: ContextTypes.DEFAULT_TYP
 
 
 async def private_report_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
+    message = _sent_message(update)
     report = context.user_data["report"]
     if message is not None and message.location is not None:
         report["location"] = (message.location.latitude, message.location.longitude)
@@ -333,6 +335,12 @@ async def private_report_cancel(update: Update, context: ContextTypes.DEFAULT_TY
 async def private_report_unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker or voice message mid-report: say what is understood; the step stays."""
     await reply(update, context, texts.UNSUPPORTED)
+
+
+def _sent_message(update: Update) -> Message | None:
+    """What the resident sent at this step; a pressed button (跳过) sent nothing, and the message
+    it sits on is the bot's own question, which must never become the report's photo or place."""
+    return update.message if update.callback_query is None else None
 
 
 async def _skip_answer(update: Update) -> None:

@@ -110,6 +110,47 @@ async def test_a_private_step_by_step_anonymous_report(live: Live) -> None:
     assert "匿名居民" in card and "王阿姨" not in card
 
 
+async def test_skipping_the_place_never_records_the_bots_question_as_the_place(live: Live) -> None:
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, "路灯不亮好几天了 晚上黑乎乎的")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")  # no photo
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")  # no place
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "城河一网格")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "实名")
+    await live.settle()
+    case = await live.case()
+    assert case.text == "路灯不亮好几天了 晚上黑乎乎的"
+    assert case.location is None
+    kinds = [
+        a.kind for a in await attachment_sql.list_attachments(live.services.db.reader, case.id)
+    ]
+    assert kinds == []
+
+
+async def test_a_bare_mention_asks_for_words_and_a_mention_with_a_photo_is_a_case(
+    live: Live,
+) -> None:
+    from simulator.testing import png_bytes
+
+    await live.say(GROUP, WANG, "@gridbot")
+    await live.settle()
+    assert await live.case_count() == 0
+    assert "/report" in (await live.last_bot_message(GROUP))["text"]
+    await live.say(GROUP, LI, photo=png_bytes(), caption="@gridbot")
+    await live.settle()
+    case = await live.case()
+    assert case.reporter_id == LI and case.text == "（图片报事）"
+    kinds = [
+        a.kind for a in await attachment_sql.list_attachments(live.services.db.reader, case.id)
+    ]
+    assert kinds == ["photo"]
+
+
 async def test_a_private_report_can_be_left_at_any_step(live: Live) -> None:
     await live.say(WANG, WANG, "/report")
     await live.settle()
