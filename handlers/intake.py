@@ -71,7 +71,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: In
         options = [(code, name) for code, (name, _) in CATEGORIES.items()]
         markup = keyboards.unsure(message.message_id, suggested, options)
         buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
-        name = render.esc(display_name(message.from_user))
+        name = render.safe_text(display_name(message.from_user), masked=True, limit=64)
         await reply(
             update, context,
             texts.UNSURE.format(name=name, category=category_name(suggested)),

@@ -35,7 +35,8 @@ def person(config: Config, user_id: int | None, fallback: str = "") -> str:
 
 
 def mention(user_id: int, name: str) -> str:
-    return f'<a href="tg://user?id={user_id}">{esc(name)}</a>'
+    """A tap-able name for a group message: a resident's display name may carry a phone number."""
+    return f'<a href="tg://user?id={user_id}">{esc(mask_pii(name))}</a>'
 
 
 def reporter(case: CaseRecord, *, masked: bool) -> str:
@@ -115,6 +116,7 @@ def reporter_update(config: Config, case: CaseRecord, payload: dict[str, object]
     )
 
 
-def note_text(payload: dict[str, object]) -> str:
+def note_text(payload: dict[str, object], *, masked: bool) -> str:
+    """A handler's note: masked where a group reads it (it may quote the reporter's phone)."""
     note = payload.get("note")
-    return esc(clip(str(note), 200)) if note else texts.NO_NOTE
+    return safe_text(str(note), masked=masked, limit=200) if note else texts.NO_NOTE

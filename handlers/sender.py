@@ -109,7 +109,8 @@ class TelegramDelivery:
         if kind == NoticeKind.RATING_REQUEST:
             return await self._rating_request(notice, case)
         if kind == NoticeKind.RESOLUTION:
-            text = texts.RESOLUTION.format(number=case.number, note=render.note_text(payload))
+            note = render.note_text(payload, masked=True)  # the group reads it
+            text = texts.RESOLUTION.format(number=case.number, note=note)
             return await self._text(chat_id, text, reply_to=await self._card_id(case))
         if kind == NoticeKind.SUPERVISOR_ALERT:
             template = texts.SUPERVISOR_ALERT.get(
@@ -240,7 +241,7 @@ class TelegramDelivery:
                 markup=keyboards.rating(case.id),
             )
         text = texts.RATING_REQUEST.format(
-            number=case.number, note=render.note_text(notice.payload)
+            number=case.number, note=render.note_text(notice.payload, masked=False)
         )
         return await self._text(notice.chat_id, text, markup=keyboards.rating(case.id))
 

@@ -46,7 +46,7 @@ async def test_resolving_asks_for_a_note_and_photo_then_asks_the_reporter_to_rat
     await live.press(LEADER, notice, LEADER, "办结")
     await live.settle()
     assert "办理结果" in (await live.last_bot_message(LEADER))["text"]
-    await live.say(LEADER, LEADER, "已联系供电所更换灯泡")
+    await live.say(LEADER, LEADER, "已联系供电所更换灯泡 有问题打我电话13588887777")
     await live.settle()
     await live.say(LEADER, LEADER, photo=png_bytes())
     await live.settle()
@@ -59,6 +59,9 @@ async def test_resolving_asks_for_a_note_and_photo_then_asks_the_reporter_to_rat
     assert [b["text"] for b in buttons(rating)] == ["👍 满意", "👌 基本满意", "👎 不满意"]
     group = await live.bot_messages(GROUP)
     assert "已办结" in group[-1]["text"] and "👍" in group[-1]["text"]
+    # The note reaches the reporter whole, and the group with the number masked.
+    assert "13588887777" in rating["text"]
+    assert "13588887777" not in group[-1]["text"] and "135****7777" in group[-1]["text"]
 
 
 async def test_escalating_needs_a_reason_and_reaches_the_next_level(live: Live) -> None:

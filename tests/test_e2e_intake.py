@@ -163,8 +163,6 @@ async def test_a_private_report_can_be_left_at_any_step(live: Live) -> None:
 
 
 async def test_an_unsure_report_asks_only_its_author(live: Live) -> None:
-    from bot.intake import Decision
-
     # Pin the parser's doubt: anything the classifier is unsure of takes this path.
     live.services.intake.parser = _Unsure(live.services.intake.parser)
     message = await live.say(GROUP, WANG, "那边好像有点不对劲")
@@ -177,8 +175,19 @@ async def test_an_unsure_report_asks_only_its_author(live: Live) -> None:
     await live.settle()
     case = await live.case()
     assert case.message_id == message["message_id"]
-    assert Decision.OPENED  # the card now says which case it became
+    # the card now says which case it became
     assert case.number in (await live.bot_messages(GROUP))[0]["text"]
+
+
+async def test_a_phone_number_in_a_residents_name_is_masked_in_the_group(live: Live) -> None:
+    zhao = 9000042
+    await live.control.add_user(zhao, "赵师傅13912345678")
+    await live.control.add_group("城河一网格", chat_id=GROUP, members=[zhao])
+    live.services.intake.parser = _Unsure(live.services.intake.parser)
+    await live.say(GROUP, zhao, "那边好像有点不对劲")
+    await live.settle()
+    card = (await live.last_bot_message(GROUP))["text"]
+    assert "赵师傅" in card and "13912345678" not in card and "139****5678" in card
 
 
 async def test_an_unanswered_unsure_card_quietly_disappears(live: Live) -> None:
