@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot.models import OPEN_STATUSES, CaseStatus, Role
 from bot.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
-from handlers.context import display_name, reply, services_of
+from handlers.context import display_name, reply, reply_privately, services_of
 from nlp.taxonomy import category_name
 from storage import cases as case_sql
 from storage import events as event_sql
@@ -57,23 +57,24 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/my: the resident's own cases and their states (privately when asked in a group)."""
+    """/my: the resident's own cases and their states, always privately: a group must not learn
+    which cases are theirs (some were reported anonymously)."""
     user = update.effective_user
     if user is None:
         return
     services = services_of(context)
     cases = await case_sql.list_cases(services.db.reader, reporter_id=user.id, limit=20)
-    if not cases:
-        await reply(update, context, texts.NO_CASES, quote=True)
-        return
-    masked = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
-    lines = [texts.MY_CASES_HEAD]
+    lines = [texts.MY_CASES_HEAD] if cases else [texts.NO_CASES]
     for case in cases:
+        anonymous = f" {texts.ANONYMOUS_MARK}" if case.anonymous else ""
         lines.append(
-            f"• <b>{case.number}</b> {category_name(case.category)} · {texts.STATUS.get(case.status, case.status)}"
-            f"\n  {render.safe_text(case.text, masked=masked, limit=40)}"
+            f"• <b>{case.number}</b> {category_name(case.category)} · {texts.STATUS.get(case.status, case.status)}{anonymous}"
+            f"\n  {render.safe_text(case.text, masked=False, limit=40)}"
         )
-    await reply(update, context, "\n".join(lines), quote=True)
+    mention = render.mention(user.id, display_name(user))
+    await reply_privately(
+        update, context, "\n".join(lines), hint=texts.START_BOT_FOR_MY.format(mention=mention)
+    )
 
 
 async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

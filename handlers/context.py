@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update, User
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.notify import say
@@ -50,4 +51,19 @@ async def reply(
         buttons=buttons,
         dedupe_key=dedupe_key,
     )
+    poke_outbox(context)
+
+
+async def reply_privately(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, html: str, *, hint: str
+) -> None:
+    """Answer the person in private even when they asked in a group: what is theirs is not the
+    group's. Should they never have started the bot, `hint` goes to the group instead."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    if chat.type == ChatType.PRIVATE:
+        await reply(update, context, html)
+        return
+    await say(services_of(context), user.id, html, if_forbidden=(chat.id, hint))
     poke_outbox(context)

@@ -6,7 +6,7 @@ from bot.models import CaseStatus
 from nlp.taxonomy import category_name
 from storage import attachments as attachment_sql
 from storage import events as event_sql
-from tests.e2e import GROUP, LEADER, LI, WANG, Live, buttons
+from tests.e2e import GROUP, LEADER, LI, WANG, ZHANG, Live, buttons
 
 REPORT = "福业街菜场门口路面塌了个大坑 晚上骑车很危险 我电话13812345678"
 
@@ -239,3 +239,37 @@ class _Context:
     def __init__(self, live: Live) -> None:
         self.application = live.application
         self.bot = live.application.bot
+
+
+async def test_my_cases_asked_in_a_group_are_answered_privately(live: Live) -> None:
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, "五楼有人在楼道里给电瓶车充电 线拖得老长")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "城河一网格")
+    await live.settle()
+    await live.press(WANG, await live.last_bot_message(WANG), WANG, "匿名")
+    await live.settle()
+    case = await live.case()
+    in_group_before = len(await live.bot_messages(GROUP))
+    await live.say(GROUP, WANG, "/my")
+    await live.settle()
+    # The group learns nothing of who reported what; the list arrives in private.
+    assert len(await live.bot_messages(GROUP)) == in_group_before
+    answer = (await live.last_bot_message(WANG))["text"]
+    assert case.number in answer and "匿名" in answer and "电瓶车" in answer
+
+
+async def test_my_cases_for_someone_who_never_started_the_bot_gives_a_hint_only(
+    live: Live,
+) -> None:
+    await live.say(GROUP, ZHANG, "/report 小区东门的路灯坏了一个礼拜了")
+    await live.settle()
+    await live.say(GROUP, ZHANG, "/my")
+    await live.settle()
+    hint = (await live.last_bot_message(GROUP))["text"]
+    assert "/start" in hint and "路灯" not in hint
