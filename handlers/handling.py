@@ -101,9 +101,10 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if button.op is Op.REASSIGN_TO:
         target = button.fields[1] if len(button.fields) > 1 else ""
         kwargs: dict[str, object] = {}
-        if target.startswith("u") and target[1:].isdigit():
-            kwargs["assignee_id"] = int(target[1:])
-            name = services.config.user_name(int(target[1:]))
+        person = keyboards.Button(button.op, (target[1:],)).int_field(0)
+        if target.startswith("u") and person is not None:
+            kwargs["assignee_id"] = person
+            name = services.config.user_name(person)
         elif target.startswith("d"):
             kwargs["department_id"] = target[1:]
             department = next((d for d in services.config.departments if d.id == target[1:]), None)

@@ -121,6 +121,10 @@ async def test_forged_and_stale_button_data_get_a_polite_refusal(live: Live) -> 
         f"v1:tt:{case.id}:u424242",
         f"v1:s:{case.id}:z",
         "v1:a:abc",
+        "v1:a:" + "9" * 40,  # beyond any integer SQLite holds
+        "v1:a:-1",
+        f"v1:tt:{case.id}:u" + "9" * 40,  # reassign to a person no integer can hold
+        "v1:s:" + "9" * 40 + ":g",
     ):
         answer = await live.press_as(LEADER, notice, LEADER, data)
         assert answer["text"], data
