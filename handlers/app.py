@@ -162,6 +162,13 @@ async def _private_fallback(update, context) -> None:  # noqa: ANN001
 
 async def _on_error(update: object, context) -> None:  # noqa: ANN001
     log.exception("handler failed for update %r", update, exc_info=context.error)
+    # A button must never spin forever: say that it failed (if nobody answered it yet).
+    query = getattr(update, "callback_query", None)
+    if query is not None:
+        try:
+            await query.answer(texts.FAILED, show_alert=True)
+        except TelegramError:
+            pass  # answered already, or too old to answer
 
 
 async def _post_init(application: Application) -> None:

@@ -80,6 +80,7 @@ REPORT_NEEDS_TEXT = "请在 /report 后面写下要反映的问题，或者私�
 OPENED_PRIVATE = "✅ 已登记，案件编号 <b>{number}</b>（{category}）。处理进展会第一时间告诉您。"
 JOINED = "这个问题已有人反映（案件 <b>{number}</b>），已为您记为同问，现有 {count} 人关注。"
 LIMITED = "您报事有点频繁啦，请稍后再试 🙏"
+FAILED = "抱歉，这一步没有成功，请稍后再试。"
 UNSURE = "{name}，这条消息需要登记为报事吗？我猜是「{category}」，不对可以点选正确的类别。"
 UNSURE_DONE = "好的，已登记为案件 <b>{number}</b>。"
 UNSURE_DECLINED = "好的，不登记。"

@@ -136,3 +136,18 @@ async def test_unknown_users_and_commands_in_private_get_help(live: Live) -> Non
     await live.say(LEADER, LEADER, "/case 2099-999999")
     await live.settle()
     assert "没有找到" in (await live.last_bot_message(LEADER))["text"]
+
+
+async def test_a_button_whose_handler_fails_still_stops_spinning(live: Live) -> None:
+    await live.say(GROUP, WANG, "/report 城河小区3号楼门口的垃圾桶盖子掉了")
+    await live.settle()
+    case = await live.case()
+    notice = await live.last_bot_message(LEADER)
+
+    async def broken(*_args: Any, **_kw: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    live.services.feedback.rate = broken  # type: ignore[method-assign]
+    answer = await live.press_as(LEADER, notice, LEADER, f"v1:s:{case.id}:s")
+    assert "没有成功" in answer["text"]
+    assert (await live.case(case.number)).status == CaseStatus.ASSIGNED

@@ -124,7 +124,7 @@ async def test_forged_and_stale_button_data_get_a_polite_refusal(live: Live) -> 
         "v1:a:" + "9" * 40,  # beyond any integer SQLite holds
         "v1:a:-1",
         f"v1:tt:{case.id}:u" + "9" * 40,  # reassign to a person no integer can hold
-        "v1:s:" + "9" * 40 + ":g",
+        "v1:s:" + "9" * 40 + ":s",
     ):
         answer = await live.press_as(LEADER, notice, LEADER, data)
         assert answer["text"], data
