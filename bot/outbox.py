@@ -36,6 +36,13 @@ _GROUP_FALLBACK = frozenset(
 )
 
 
+# What a person who starts the bot late still gets, if written in the last week: why a case was
+# rejected or escalated, the rating question (asked only while the case is still resolved), and
+# a handler's assignment (with buttons only while it is still theirs).
+_RESEND_ON_START = _GROUP_FALLBACK
+RESEND_WINDOW = 7 * 24 * 3600
+
+
 @dataclass(frozen=True, slots=True)
 class Delivered:
     """What the adapter says happened to one notice."""
@@ -106,7 +113,9 @@ class OutboxDrainer:
                 await outbox_sql.mark_sent(conn, notice.id, now=now, message_id=result.message_id)
                 return None
             if result.forbidden:
-                await outbox_sql.mark_failed(conn, notice.id, error=result.error or "forbidden")
+                await outbox_sql.mark_failed(
+                    conn, notice.id, error=f"{outbox_sql.FORBIDDEN}: {result.error or ''}"
+                )
                 if notice.chat_id > 0:
                     await user_sql.set_blocked(conn, notice.chat_id)
                 await self._fall_back_to_group(conn, notice, case, now)
@@ -169,6 +178,17 @@ class OutboxDrainer:
                 wait = min(idle_seconds, max(0.05, next_at - self.clock.now()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def release_for(self, user_id: int) -> int:
+        """The person has just started the bot: what could not reach them lately goes now."""
+        now = self.clock.now()
+        async with self.db.write() as conn:
+            count = await outbox_sql.release_forbidden(
+                conn, user_id, kinds=sorted(_RESEND_ON_START), since=now - RESEND_WINDOW, now=now
+            )
+        if count:
+            self.poke()
+        return count
 
     def stop(self) -> None:
         self._stopped = True

@@ -31,14 +31,13 @@ from bot.outbox import OutboxDrainer
 from bot.roles import is_staff
 from bot.services import Services
 from handlers import common, feedback, handling, intake, schedule, stats, texts
-from handlers.context import SERVICES_KEY
+from handlers.context import DRAINER_KEY, SERVICES_KEY
 from handlers.keyboards import Op
 from handlers.prompts import WaitingOn, prompts_in
 from handlers.sender import TelegramDelivery
 
 log = logging.getLogger(__name__)
 
-DRAINER_KEY = "drainer"
 KEEPER_KEY = "deadline_keeper"
 DEADLINES_ON = "deadlines_on"  # off only for tests that replay a history on a held clock
 UNSURE_SWEEP_SECONDS = 60

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot.models import OPEN_STATUSES, CaseStatus, Role
 from bot.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
-from handlers.context import display_name, reply, reply_privately, services_of
+from handlers.context import DRAINER_KEY, display_name, reply, reply_privately, services_of
 from nlp.taxonomy import category_name
 from storage import cases as case_sql
 from storage import events as event_sql
@@ -49,6 +49,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     else:
         await reply(update, context, texts.START)
+    # What could not reach them before (a rejection's reason, a rating question) comes now.
+    drainer = context.application.bot_data.get(DRAINER_KEY)
+    if drainer is not None:
+        await drainer.release_for(user.id)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,6 +10,7 @@ from bot.notify import say
 from bot.services import Services
 
 SERVICES_KEY = "services"
+DRAINER_KEY = "drainer"
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -24,7 +25,7 @@ def display_name(user: User | None) -> str:
 
 def poke_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Something was queued: wake the drainer so the answer goes out at once."""
-    drainer = context.application.bot_data.get("drainer")
+    drainer = context.application.bot_data.get(DRAINER_KEY)
     if drainer is not None:
         drainer.poke()
 

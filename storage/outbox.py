@@ -106,6 +106,24 @@ async def mark_failed(conn: aiosqlite.Connection, outbox_id: int, *, error: str)
     )
 
 
+FORBIDDEN = "forbidden"  # last_error prefix of a private notice the person could not be sent
+
+
+async def release_forbidden(
+    conn: aiosqlite.Connection, chat_id: int, *, kinds: list[str], since: int, now: int
+) -> int:
+    """Send again, now, the case notices that failed because this person had not started the bot
+    (or had blocked it), written since `since`; returns how many."""
+    marks = ",".join("?" * len(kinds))
+    cursor = await conn.execute(
+        "UPDATE outbox SET status = 'pending', not_before = ?, last_error = 'released by /start'"
+        f" WHERE chat_id = ? AND status = 'failed' AND last_error LIKE '{FORBIDDEN}%'"
+        f" AND case_id IS NOT NULL AND created_at >= ? AND kind IN ({marks})",
+        (now, chat_id, since, *kinds),
+    )
+    return cursor.rowcount
+
+
 async def list_for_case(conn: aiosqlite.Connection, case_id: int) -> list[OutboxRecord]:
     rows = await conn.execute_fetchall(
         f"SELECT {_COLUMNS} FROM outbox WHERE case_id = ? ORDER BY id", (case_id,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.models import CaseStatus
 from storage import attachments as attachment_sql
-from tests.e2e import BOT_ID, COMMUNITY, GROUP, LEADER, LI, WANG, WORKER, Live, buttons
+from tests.e2e import BOT_ID, COMMUNITY, GROUP, LEADER, LI, WANG, WORKER, ZHANG, Live, buttons
 
 # Level 1 (the grid leader fixes it himself): a loose cover the worker can put back.
 REPORT = "/report 城河小区3号楼门口的垃圾桶盖子掉了 麻烦网格员看一下"
@@ -100,6 +100,30 @@ async def test_rejecting_tells_the_reporter_why_and_who(live: Live) -> None:
     assert (await live.case(case.number)).status == CaseStatus.REJECTED
     told = (await live.last_bot_message(WANG))["text"]
     assert "该路灯属于小区物业" in told and "陈建国" in told
+
+
+async def test_a_reporter_who_starts_the_bot_late_still_learns_why_it_was_rejected(
+    live: Live,
+) -> None:
+    await live.say(GROUP, ZHANG, REPORT)  # 张小姐 never started the bot
+    await live.settle()
+    case = await live.case()
+    notice = await live.last_bot_message(LEADER)
+    await live.press(LEADER, notice, LEADER, "退回")
+    await live.settle()
+    await live.say(LEADER, LEADER, "该路灯属于小区物业，已转告物业")
+    await live.settle()
+    nudge = (await live.last_bot_message(GROUP))["text"]
+    assert "/start" in nudge and "该路灯属于小区物业" not in nudge
+    await live.control.start(ZHANG)
+    await live.settle()
+    private = [m["text"] for m in await live.bot_messages(ZHANG)]
+    assert any("该路灯属于小区物业" in text and case.number in text for text in private)
+    # Starting again sends nothing twice.
+    await live.control.start(ZHANG)
+    await live.settle()
+    again = [m["text"] for m in await live.bot_messages(ZHANG)]
+    assert sum("该路灯属于小区物业" in text for text in again) == 1
 
 
 async def test_a_stranger_pressing_a_handlers_button_changes_nothing(live: Live) -> None:
