@@ -42,6 +42,7 @@ class Decision(StrEnum):
     LIMITED = "limited"  # too many cases from this resident this minute
     DUPLICATE = "duplicate"  # this very message was handled before (a redelivered update)
     UNKNOWN_CHAT = "unknown_chat"  # a group that is no grid of the configuration
+    REPEATED = "repeated"  # the reporter again on their own open case: it is in hand
     NEEDS_TEXT = "needs_text"  # a mention or /report with nothing in it: say what is wanted
 
 
@@ -72,13 +73,20 @@ class IntakeResult:
 
 def places_overlap(a: str | None, b: str | None) -> bool:
     """Two places written by two residents name the same spot: one within the other, or they
-    share a building/landmark token such as 3号楼 or 菜场门口."""
+    share a building/landmark token such as 3号楼 or 菜场门口. When both name a building or a
+    gate, those decide: 城河小区3号楼 and 城河小区5号楼 are two spots in one estate."""
     if not a or not b:
         return False
     a, b = a.strip(), b.strip()
     if a in b or b in a:
         return True
     tokens_a, tokens_b = set(_place_tokens(a)), set(_place_tokens(b))
+    fine_a, fine_b = (
+        {t for t in tokens_a if _FINE.search(t)},
+        {t for t in tokens_b if _FINE.search(t)},
+    )
+    if fine_a and fine_b:
+        return bool(fine_a & fine_b)
     return bool(tokens_a & tokens_b)
 
 
@@ -87,8 +95,14 @@ _TOKEN = re.compile(
 )
 
 
+_FINE = re.compile(r"(?:号楼|幢|栋|单元|号|门口|东门|西门|南门|北门)$")
+
+
+_GATE = re.compile(r"[东西南北]门")
+
+
 def _place_tokens(place: str) -> list[str]:
-    return _TOKEN.findall(place)
+    return _TOKEN.findall(place) + _GATE.findall(place)
 
 
 class Intake:
@@ -157,6 +171,10 @@ class Intake:
             if recent >= settings.max_cases_per_minute:
                 return IntakeResult(Decision.LIMITED, parse=parse)
             twin = await self._look_alike(conn, grid.id, category, parse.location, now)
+            if twin is not None and twin.reporter_id == incoming.user_id:
+                # The reporter saying it again: the same case, not a second voice.
+                await self._attach(conn, twin.id, incoming, now)
+                return IntakeResult(Decision.REPEATED, case=twin, parse=parse)
             if twin is not None:
                 await feedback_sql.add_follower(
                     conn, case_id=twin.id, user_id=incoming.user_id, chat_id=incoming.chat_id,

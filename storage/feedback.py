@@ -113,7 +113,11 @@ async def count_followers(conn: aiosqlite.Connection, case_id: int) -> int:
         (
             _first(
                 await conn.execute_fetchall(
-                    "SELECT COUNT(*) FROM followers WHERE case_id = ?", (case_id,)
+                    # People, not messages: someone saying it twice is one person, and the
+                    # reporter is counted as the reporter.
+                    "SELECT COUNT(DISTINCT f.user_id) FROM followers f JOIN cases c ON c.id = f.case_id"
+                    " WHERE f.case_id = ? AND f.user_id != c.reporter_id",
+                    (case_id,),
                 )
             )
         )[0]

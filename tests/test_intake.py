@@ -122,6 +122,21 @@ async def test_the_same_problem_again_joins_the_first_case(intake: Intake, db: D
     assert await case_sql.count_cases(db.reader) == 2
 
 
+async def test_me_too_counts_people_and_the_reporter_is_no_follower(
+    intake: Intake, db: Database
+) -> None:
+    first = await intake.receive(message("3号楼路灯坏了", 20))
+    mine = await intake.receive(message("3号楼门口那个灯不亮", 21))  # the reporter again
+    assert mine.decision is Decision.REPEATED and mine.case.id == first.case.id
+    twice = [
+        await intake.receive(message(text, number, user_id=NEIGHBOUR))
+        for text, number in (("3号楼门口那个灯不亮", 22), ("3号楼路灯坏了", 23))
+    ]
+    assert [r.decision for r in twice] == [Decision.JOINED, Decision.JOINED]
+    assert twice[-1].followers == 1  # one neighbour, however often they say it
+    assert await case_sql.count_cases(db.reader) == 1
+
+
 async def test_a_flood_of_reports_is_limited(intake: Intake, clock: ManualClock) -> None:
     decisions = []
     for i in range(5):
@@ -177,6 +192,10 @@ async def test_a_group_that_is_no_grid_is_left_alone(intake: Intake) -> None:
         ("阳光小区3号楼2单元", "3号楼门口", True),
         ("菜场门口", "福业街菜场门口", True),
         ("3号楼", "5号楼", False),
+        ("城河小区3号楼门口", "城河小区5号楼门口", False),
+        ("城河小区3号楼", "城河小区东门", False),
+        ("城河小区", "城河小区旁边的空地", True),
+        ("城河小区3号楼", "城河小区3号楼2单元", True),
         (None, "3号楼", False),
     ],
 )
