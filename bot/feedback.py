@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.lifecycle import Change, TransitionError, queue, transition
 from bot.models import Action, CaseStatus, NoticeKind, Score
+from bot.quiet import release_time
 from bot.routing import supervisor_of
 from storage import cases as case_sql
 from storage import feedback as feedback_sql
@@ -76,12 +77,16 @@ class Feedback:
                 return False
             await feedback_sql.set_rating_reason(conn, case_id, round_, reason)
             people = {case.assignee_id, supervisor_of(self.config, case.grid_id, case.level)}
+            # Staff hear it like the alert it follows: held past the quiet hours unless urgent.
+            release = release_time(
+                self.config, now, NoticeKind.SUPERVISOR_ALERT, urgent=case.urgent
+            )
             for user_id in sorted(p for p in people if p is not None):
                 await queue(
                     conn, self.config,
                     Notice(NoticeKind.TEXT, user_id, case_id=case_id,
                            payload={"template": "unsatisfied_reason", "reason": reason},
-                           dedupe_key=f"why:{case_id}:{round_}:{user_id}"),
+                           dedupe_key=f"why:{case_id}:{round_}:{user_id}", not_before=release),
                     now=now, urgent=case.urgent,
                 )  # fmt: skip
         return True

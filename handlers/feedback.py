@@ -9,10 +9,13 @@ from telegram.ext import ContextTypes
 
 from bot.lifecycle import TransitionError
 from bot.models import Score
+from bot.notify import say
 from handlers import keyboards, texts
 from handlers.context import poke_outbox, reply, services_of
 from handlers.handling import refusal
 from handlers.prompts import Prompt, prompts_of
+from storage import cases as case_sql
+from storage import users as user_sql
 
 LIKE = "👍"
 
@@ -41,13 +44,30 @@ async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except TelegramError:
         pass
     if score is Score.UNSATISFIED:
-        prompts_of(context)[query.from_user.id] = Prompt(
-            op="why", case_id=case_id, round=rated.round
-        )
-        in_private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
-        if in_private:
-            await reply(update, context, texts.ASK_UNSATISFIED_REASON)
+        await _ask_why(update, context, case_id, rated.round)
     poke_outbox(context)
+
+
+async def _ask_why(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, case_id: int, round_: int
+) -> None:
+    """Ask for the reason in private, and only where the question can be seen: a 👎 pressed in
+    the group by someone who never started the bot gets no hidden question that would swallow
+    their next private message."""
+    query = update.callback_query
+    user_id = query.from_user.id
+    services = services_of(context)
+    in_private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
+    if not in_private:
+        person = await user_sql.get_user(services.db.reader, user_id)
+        if person is None or not person.started_bot or person.blocked:
+            return
+    case = await case_sql.get_case(services.db.reader, case_id)
+    prompts_of(context)[user_id] = Prompt(op="why", case_id=case_id, round=round_)
+    question = texts.ASK_FOR_CASE.format(
+        number=case.number if case else "", question=texts.ASK_UNSATISFIED_REASON
+    )
+    await say(services, user_id, question)
 
 
 async def save_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:

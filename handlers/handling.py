@@ -80,8 +80,14 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             return
         # The answer stops the spinner; the question comes as a private message.
         await query.answer()
+        earlier = prompts_of(context).get(user_id)
         prompts_of(context)[user_id] = Prompt(op=button.op.value, case_id=case.id)
-        await _private(context, user_id, _ASK[button.op], buttons=_cancel_buttons())
+        question = texts.ASK_FOR_CASE.format(number=case.number, question=_ASK[button.op])
+        if earlier is not None and earlier.case_id != case.id and not earlier.expired():
+            # One question at a time: say that the earlier one is no longer awaited.
+            old = await case_sql.get_case(services.db.reader, earlier.case_id)
+            question = texts.PROMPT_REPLACED.format(number=old.number if old else "?") + question
+        await _private(context, user_id, question, buttons=_cancel_buttons())
         return
     if button.op is Op.REASSIGN:
         if not allowed(Action.REASSIGN, status, roles):

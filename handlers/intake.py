@@ -77,6 +77,11 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: In
             texts.UNSURE.format(name=name, category=category_name(suggested)),
             quote=True, buttons=buttons, dedupe_key=_unsure_key(message.chat_id, message.message_id),
         )  # fmt: skip
+    elif result.decision is Decision.REPEATED and result.case is not None:
+        await reply(
+            update, context, texts.ALREADY_YOURS.format(number=result.case.number), quote=True,
+            dedupe_key=f"repeated:{message.chat_id}:{message.message_id}",
+        )  # fmt: skip
     elif result.decision is Decision.NEEDS_TEXT:
         await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
     elif result.decision is Decision.LIMITED:
@@ -308,7 +313,9 @@ async def private_report_anonymous(update: Update, context: ContextTypes.DEFAULT
         grid_id=report.get("grid_id"),
     )
     result = await services.intake.receive(incoming)
-    if result.case is not None and result.decision is Decision.JOINED:
+    if result.case is not None and result.decision is Decision.REPEATED:
+        await reply(update, context, texts.ALREADY_YOURS.format(number=result.case.number))
+    elif result.case is not None and result.decision is Decision.JOINED:
         await reply(
             update,
             context,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from telegram import Message
 from telegram.ext import ContextTypes, filters
 
 PROMPTS_KEY = "prompts"
+# A question unanswered for this long is dropped: a message days later is not its answer.
+PROMPT_SECONDS = 60 * 60
 
 
 @dataclass(slots=True)
@@ -17,6 +20,10 @@ class Prompt:
     step: str = "note"  # resolve: note, then photo
     note: str | None = None
     round: int = 0
+    asked_at: float = field(default_factory=time.monotonic)
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.monotonic() if now is None else now) - self.asked_at > PROMPT_SECONDS
 
 
 def prompts_in(bot_data: dict) -> dict[int, Prompt]:
@@ -36,4 +43,10 @@ class WaitingOn(filters.MessageFilter):
         self.prompts = prompts
 
     def filter(self, message: Message) -> bool:
-        return message.from_user is not None and message.from_user.id in self.prompts
+        if message.from_user is None:
+            return False
+        prompt = self.prompts.get(message.from_user.id)
+        if prompt is not None and prompt.expired():
+            del self.prompts[message.from_user.id]
+            return False
+        return prompt is not None

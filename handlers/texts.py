@@ -78,6 +78,7 @@ HELP = (
 )
 REPORT_NEEDS_TEXT = "请在 /report 后面写下要反映的问题，或者私聊我发 /report 一步步来。"
 OPENED_PRIVATE = "✅ 已登记，案件编号 <b>{number}</b>（{category}）。处理进展会第一时间告诉您。"
+ALREADY_YOURS = "您已经反映过这个问题（案件 <b>{number}</b>），正在办理中，进展会告诉您。"
 JOINED = "这个问题已有人反映（案件 <b>{number}</b>），已为您记为同问，现有 {count} 人关注。"
 LIMITED = "您报事有点频繁啦，请稍后再试 🙏"
 FAILED = "抱歉，这一步没有成功，请稍后再试。"
@@ -110,6 +111,8 @@ REPORT_CANCELLED = "已取消，需要时随时再发 /report。"
 NEED_TEXT = "请先用文字描述问题。"
 
 # Handlers
+ASK_FOR_CASE = "案件 <b>{number}</b>：{question}"
+PROMPT_REPLACED = "（案件 {number} 的问题不再等待回复，需要时请重新点按钮。）\n"
 ASK_RESOLVE_NOTE = "请写下办理结果（可再附一张照片），或发 /cancel 取消："
 ASK_RESOLVE_PHOTO = "收到。需要附一张处理后的照片吗？发照片，或点「跳过」完成办结。"
 ASK_ESCALATE_REASON = "请写下上报的原因，或发 /cancel 取消："

@@ -87,3 +87,20 @@ async def test_without_admin_rights_likes_are_not_counted_and_status_says_so(liv
     await live.settle()
     status = (await live.last_bot_message(LEADER))["text"]
     assert "城河一网格：不是管理员" in status
+
+
+async def test_thumbs_down_in_the_group_leaves_no_hidden_question_behind(live: Live) -> None:
+    case = await _resolve(live, reporter=ZHANG)
+    group = await live.bot_messages(GROUP)
+    request = next(m for m in group if buttons(m) and "打分" in m["text"])
+    await live.press(GROUP, request, ZHANG, "👎 不满意")
+    await live.settle()
+    assert (await live.case(case.number)).status == CaseStatus.REOPENED
+    # Days later she starts the bot and says something unrelated: that is no rating reason.
+    await live.control.start(ZHANG)
+    await live.settle()
+    await live.say(ZHANG, ZHANG, "请问社区周末开门吗")
+    await live.settle()
+    ratings = await feedback_sql.list_ratings(live.services.db.reader, case.id)
+    assert [r.reason for r in ratings] == [None]
+    assert not any("周末开门" in m["text"] for m in await live.bot_messages(LEADER))

@@ -179,3 +179,25 @@ async def test_case_command_shows_the_timeline_masked_for_others(live: Live) -> 
     assert "13812345678" not in (await live.last_bot_message(LI))["text"]
     assert "13812345678" in (await live.last_bot_message(WANG))["text"]
     assert BOT_ID
+
+
+async def test_a_second_question_names_its_case_and_says_the_first_is_dropped(
+    live: Live,
+) -> None:
+    first, notice = await _reported(live)
+    await live.say(GROUP, LI, "/report 城河小区5号楼门口的垃圾桶翻倒了 麻烦网格员扶一下")
+    await live.settle()
+    second = await live.case()
+    assert second.number != first.number
+    second_notice = await live.last_bot_message(LEADER)
+    await live.press(LEADER, notice, LEADER, "办结")
+    await live.settle()
+    assert first.number in (await live.last_bot_message(LEADER))["text"]
+    await live.press(LEADER, second_notice, LEADER, "退回")
+    await live.settle()
+    question = (await live.last_bot_message(LEADER))["text"]
+    assert second.number in question and first.number in question and "不再等待" in question
+    await live.say(LEADER, LEADER, "路灯归供电所管，已转告")
+    await live.settle()
+    assert (await live.case(first.number)).status == CaseStatus.ASSIGNED
+    assert (await live.case(second.number)).status == CaseStatus.REJECTED

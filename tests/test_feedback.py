@@ -12,6 +12,7 @@ from bot.models import Action, CaseStatus, NoticeKind, Score
 from storage import feedback as feedback_sql
 from storage import outbox as outbox_sql
 from storage.db import Database
+from tests.conftest import local_ts
 from tests.factories import NEIGHBOUR, RESIDENT, new_case
 
 LEADER, COMMUNITY = 100001, 100101
@@ -67,6 +68,20 @@ async def test_thumbs_down_reopens_to_the_assignee_and_passes_the_reason_on(
     told = {n.chat_id for n in notices if n.payload.get("reason") == "灯还是不亮"}
     assert told == {LEADER, COMMUNITY}
     assert (NoticeKind.SUPERVISOR_ALERT, COMMUNITY) in {(n.kind, n.chat_id) for n in notices}
+
+
+async def test_a_reason_given_at_night_waits_for_the_morning(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    case_id = await _resolved_case(db, config, clock)
+    feedback = Feedback(db, config, clock)
+    clock.set(local_ts("2026-11-25 23:40"))
+    rated = await feedback.rate(case_id, RESIDENT, Score.UNSATISFIED)
+    assert await feedback.explain(case_id, RESIDENT, rated.round, "灯还是不亮")
+    reasons = [
+        n for n in await outbox_sql.list_for_case(db.reader, case_id) if n.payload.get("reason")
+    ]
+    assert reasons and all(n.not_before == local_ts("2026-11-26 07:30") for n in reasons)
 
 
 async def test_after_reopening_the_next_resolution_is_rated_again(
