@@ -51,6 +51,7 @@ class Delivered:
     message_id: int | None = None
     retry_after: float | None = None  # rate limited or a passing fault: try again later
     forbidden: bool = False  # the user never started the bot or blocked it
+    throttled: bool = False  # with retry_after: told to wait (429), not failed; costs no attempt
     error: str | None = None  # a permanent error: give up on this notice
 
 
@@ -91,9 +92,9 @@ class OutboxDrainer:
                     # Keep this chat's order: what follows waits behind the delayed one.
                     async with self.db.write() as conn:
                         for later in notices[index + 1 :]:
-                            await outbox_sql.mark_retry(
+                            await outbox_sql.defer(
                                 conn, later.id, not_before=self.clock.now() + delay,
-                                error="waiting behind an earlier notice",
+                                reason="waiting behind an earlier notice",
                             )  # fmt: skip
                     return
 
@@ -121,6 +122,12 @@ class OutboxDrainer:
                 await self._fall_back_to_group(conn, notice, case, now)
                 await self._say_instead(conn, notice, now)
                 return None
+            if result.retry_after is not None and result.throttled:
+                delay = max(1, round(result.retry_after))
+                await outbox_sql.defer(
+                    conn, notice.id, not_before=now + delay, reason=result.error or "throttled"
+                )
+                return delay
             if result.retry_after is not None and notice.attempts + 1 < MAX_ATTEMPTS:
                 delay = max(1, round(result.retry_after))
                 await outbox_sql.mark_retry(

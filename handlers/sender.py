@@ -48,7 +48,9 @@ class TelegramDelivery:
         try:
             message = await self._send(notice, case)
         except RetryAfter as error:
-            return Delivered(ok=False, retry_after=_seconds(error.retry_after), error=str(error))
+            return Delivered(
+                ok=False, retry_after=_seconds(error.retry_after), throttled=True, error=str(error)
+            )
         except Forbidden as error:
             return Delivered(ok=False, forbidden=True, error=str(error))
         except BadRequest as error:
@@ -212,7 +214,7 @@ class TelegramDelivery:
             ]  # fmt: skip
             # The card is still on its way: edit after it arrives. No card at all: nothing to do.
             return (
-                Delivered(ok=False, retry_after=2, error="card not sent yet")
+                Delivered(ok=False, retry_after=2, throttled=True, error="card not sent yet")
                 if pending
                 else Delivered(ok=True)
             )

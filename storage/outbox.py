@@ -99,6 +99,17 @@ async def mark_retry(
     )
 
 
+async def defer(
+    conn: aiosqlite.Connection, outbox_id: int, *, not_before: int, reason: str
+) -> None:
+    """Later, through no fault of this notice (rate limited, or behind an earlier one): it keeps
+    all its attempts."""
+    await conn.execute(
+        "UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?",
+        (not_before, reason[:500], outbox_id),
+    )
+
+
 async def mark_failed(conn: aiosqlite.Connection, outbox_id: int, *, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",

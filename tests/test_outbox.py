@@ -70,6 +70,27 @@ async def test_a_rate_limit_delays_the_chat_and_keeps_its_order(
     assert group == [NoticeKind.CASE_CARD, NoticeKind.CARD_UPDATE]
 
 
+async def test_a_long_rate_limit_loses_nothing_however_often_it_repeats(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    case_id = (await lifecycle.open_case(new_case(config), group_chat_id=-1001000001101)).case.id
+    await lifecycle.apply(case_id, Action.ACCEPT, LEADER)
+    delivery = RecordingDelivery()
+    # Telegram says "wait" twenty times in a row: more than any notice's retry budget.
+    delivery.script[-1001000001101] = [
+        Delivered(ok=False, retry_after=3, throttled=True, error="429") for _ in range(20)
+    ]
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    for _ in range(25):
+        await drainer.drain_once()
+        clock.advance(4)
+    group = [k for k, chat in delivery.sent if chat == -1001000001101]
+    assert group == [NoticeKind.CASE_CARD, NoticeKind.CARD_UPDATE]
+    notices = await outbox_sql.list_for_case(db.reader, case_id)
+    assert all(n.status == "sent" and n.attempts == 1 for n in notices)
+
+
 async def test_a_reporter_who_never_started_the_bot_is_asked_in_the_group(
     db: Database, config: Config, clock: ManualClock
 ) -> None:
