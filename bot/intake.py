@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.lifecycle import Change, TransitionError, open_case, queue, transition
 from bot.models import OPEN_STATUSES, Action, NoticeKind
@@ -105,6 +105,14 @@ def _place_tokens(place: str) -> list[str]:
     return _TOKEN.findall(place) + _GATE.findall(place)
 
 
+class _Undo(Exception):
+    """Roll the transaction back and answer with this result instead."""
+
+    def __init__(self, result: IntakeResult) -> None:
+        super().__init__(result.decision)
+        self.result = result
+
+
 class Intake:
     """Turns incoming messages into decisions, writing through the lifecycle."""
 
@@ -158,60 +166,63 @@ class Intake:
 
     async def open(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
         """Open a case (or join a look-alike) for a message already judged to be a report."""
-        now = self.clock.now()
+        async with self.db.write() as conn:
+            return await self._open_in(conn, incoming, grid, parse, self.clock.now())
+
+    async def _open_in(
+        self, conn: Any, incoming: Incoming, grid: Grid, parse: ParseResult, now: int
+    ) -> IntakeResult:
         category = parse.category or "other"
         level = parse.level or 1
         settings = self.config.intake
-        async with self.db.write() as conn:
-            await user_sql.upsert_user(
-                conn, user_id=incoming.user_id, name=incoming.user_name,
-                username=incoming.username, now=now,
+        await user_sql.upsert_user(
+            conn, user_id=incoming.user_id, name=incoming.user_name,
+            username=incoming.username, now=now,
+        )  # fmt: skip
+        recent = await intake_sql.count_recent_cases(conn, incoming.user_id, now - 60)
+        if recent >= settings.max_cases_per_minute:
+            return IntakeResult(Decision.LIMITED, parse=parse)
+        twin = await self._look_alike(conn, grid.id, category, parse.location, now)
+        if twin is not None and twin.reporter_id == incoming.user_id:
+            # The reporter saying it again: the same case, not a second voice.
+            await self._attach(conn, twin.id, incoming, now)
+            return IntakeResult(Decision.REPEATED, case=twin, parse=parse)
+        if twin is not None:
+            linked = await feedback_sql.add_follower(
+                conn, case_id=twin.id, user_id=incoming.user_id, chat_id=incoming.chat_id,
+                message_id=incoming.message_id, now=now,
             )  # fmt: skip
-            recent = await intake_sql.count_recent_cases(conn, incoming.user_id, now - 60)
-            if recent >= settings.max_cases_per_minute:
-                return IntakeResult(Decision.LIMITED, parse=parse)
-            twin = await self._look_alike(conn, grid.id, category, parse.location, now)
-            if twin is not None and twin.reporter_id == incoming.user_id:
-                # The reporter saying it again: the same case, not a second voice.
+            count = await feedback_sql.count_followers(conn, twin.id)
+            if linked:  # a redelivered message must not add its photo twice
                 await self._attach(conn, twin.id, incoming, now)
-                return IntakeResult(Decision.REPEATED, case=twin, parse=parse)
-            if twin is not None:
-                await feedback_sql.add_follower(
-                    conn, case_id=twin.id, user_id=incoming.user_id, chat_id=incoming.chat_id,
-                    message_id=incoming.message_id, now=now,
-                )  # fmt: skip
-                count = await feedback_sql.count_followers(conn, twin.id)
-                await self._attach(conn, twin.id, incoming, now)
-                # The first case's card shows how many people share the problem now.
-                await queue(
-                    conn, self.config, Notice(NoticeKind.CARD_UPDATE, grid.chat_id, case_id=twin.id),
-                    now=now, urgent=twin.urgent,
-                )  # fmt: skip
-                return IntakeResult(Decision.JOINED, case=twin, parse=parse, followers=count)
-            new = NewCase(
-                grid_id=grid.id,
-                community_id=self.config.community_of(grid.id).id,
-                street_id=self.config.street_of(grid.id).id,
-                reporter_id=incoming.user_id,
-                reporter_name=incoming.user_name,
-                chat_id=incoming.chat_id,
-                message_id=incoming.message_id,
-                text=incoming.text.strip() or "（图片报事）",
-                category=category,
-                level=level,
-                urgent=parse.urgent,
-                location=parse.location,
-                confidence=parse.confidence,
-                anonymous=incoming.anonymous,
-            )
-            change = await open_case(conn, self.config, new, now=now, group_chat_id=grid.chat_id)
-            if change is None:
-                case = await case_sql.get_case_by_message(
-                    conn, incoming.chat_id, incoming.message_id
-                )
-                return IntakeResult(Decision.DUPLICATE, case=case, parse=parse)
-            await self._attach(conn, change.case.id, incoming, now)
-            return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
+            # The first case's card shows how many people share the problem now.
+            await queue(
+                conn, self.config, Notice(NoticeKind.CARD_UPDATE, grid.chat_id, case_id=twin.id),
+                now=now, urgent=twin.urgent,
+            )  # fmt: skip
+            return IntakeResult(Decision.JOINED, case=twin, parse=parse, followers=count)
+        new = NewCase(
+            grid_id=grid.id,
+            community_id=self.config.community_of(grid.id).id,
+            street_id=self.config.street_of(grid.id).id,
+            reporter_id=incoming.user_id,
+            reporter_name=incoming.user_name,
+            chat_id=incoming.chat_id,
+            message_id=incoming.message_id,
+            text=incoming.text.strip() or "（图片报事）",
+            category=category,
+            level=level,
+            urgent=parse.urgent,
+            location=parse.location,
+            confidence=parse.confidence,
+            anonymous=incoming.anonymous,
+        )
+        change = await open_case(conn, self.config, new, now=now, group_chat_id=grid.chat_id)
+        if change is None:
+            case = await case_sql.get_case_by_message(conn, incoming.chat_id, incoming.message_id)
+            return IntakeResult(Decision.DUPLICATE, case=case, parse=parse)
+        await self._attach(conn, change.case.id, incoming, now)
+        return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
 
     async def _look_alike(
         self, conn: object, grid_id: str, category: str, location: str | None, now: int
@@ -261,7 +272,9 @@ class Intake:
             location=parse.location, confidence=parse.confidence,
             has_photo=incoming.photo_file_id is not None, created_at=now,
             expires_at=now + self.config.intake.unsure_card_minutes * 60,
-            card_message_id=None, status="open",
+            card_message_id=None, status="open", photo_file_id=incoming.photo_file_id,
+            latitude=incoming.location[0] if incoming.location else None,
+            longitude=incoming.location[1] if incoming.location else None,
         )  # fmt: skip
         async with self.db.write() as conn:
             added = await intake_sql.add_pending(conn, pending)
@@ -274,14 +287,6 @@ class Intake:
         pending = await intake_sql.get_pending(self.db.reader, chat_id, message_id)
         if pending is None or pending.user_id != user_id:
             raise TransitionError("forbidden", "only the author may answer")
-        async with self.db.write() as conn:
-            settled = await intake_sql.settle_pending(
-                conn, chat_id, message_id, "declined" if category is None else "confirmed"
-            )
-        if not settled:
-            raise TransitionError("invalid_state", "this question was answered or expired")
-        if category is None:
-            return IntakeResult(Decision.IGNORED)
         grid = self.config.grid_by_chat(chat_id)
         if grid is None:
             return IntakeResult(Decision.UNKNOWN_CHAT)
@@ -289,11 +294,31 @@ class Intake:
             is_report=True, category=category, level=pending.level, urgent=pending.urgent,
             location=pending.location, confidence=1.0,
         )  # fmt: skip
+        pin = (
+            (pending.latitude, pending.longitude)
+            if pending.latitude is not None and pending.longitude is not None
+            else None
+        )
         incoming = Incoming(
-            chat_id=chat_id, message_id=message_id, user_id=user_id,
-            user_name=pending.user_name, text=pending.text,
+            chat_id=chat_id, message_id=message_id, user_id=user_id, user_name=pending.user_name,
+            text=pending.text, photo_file_id=pending.photo_file_id, location=pin,
         )  # fmt: skip
-        return await self.open(incoming, grid, parse)
+        try:
+            # Settling the card and opening the case are one: a refusal leaves the card open.
+            async with self.db.write() as conn:
+                settled = await intake_sql.settle_pending(
+                    conn, chat_id, message_id, "declined" if category is None else "confirmed"
+                )
+                if not settled:
+                    raise TransitionError("invalid_state", "this question was answered or expired")
+                if category is None:
+                    return IntakeResult(Decision.IGNORED)
+                result = await self._open_in(conn, incoming, grid, parse, self.clock.now())
+                if result.decision is Decision.LIMITED:
+                    raise _Undo(result)
+                return result
+        except _Undo as undo:
+            return undo.result
 
     async def set_pending_card(self, chat_id: int, message_id: int, card_message_id: int) -> None:
         async with self.db.write() as conn:

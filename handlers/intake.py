@@ -190,6 +190,10 @@ async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             show_alert=True,
         )
         return
+    if result.decision is Decision.LIMITED:
+        # Nothing was settled: the card stays, to be answered a little later.
+        await query.answer(texts.LIMITED, show_alert=True)
+        return
     # Answering stops the client's spinner; the card then shows the outcome.
     await query.answer()
     if result.case is not None and result.decision in (Decision.OPENED, Decision.JOINED):

@@ -28,24 +28,29 @@ class PendingReport:
     expires_at: int
     card_message_id: int | None
     status: str
+    photo_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 _PENDING = (
     "chat_id, message_id, user_id, user_name, text, category, level, urgent, location,"
-    " confidence, has_photo, created_at, expires_at, card_message_id, status"
+    " confidence, has_photo, created_at, expires_at, card_message_id, status,"
+    " photo_file_id, latitude, longitude"
 )
 
 
 async def add_pending(conn: aiosqlite.Connection, pending: PendingReport) -> bool:
     """Remember an unsure report; False when this message is already waiting."""
     rows = await conn.execute_fetchall(
-        f"INSERT INTO pending_reports ({_PENDING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO pending_reports ({_PENDING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING RETURNING chat_id",
         (
             pending.chat_id, pending.message_id, pending.user_id, pending.user_name,
             pending.text, pending.category, pending.level, int(pending.urgent),
             pending.location, pending.confidence, int(pending.has_photo), pending.created_at,
             pending.expires_at, pending.card_message_id, pending.status,
+            pending.photo_file_id, pending.latitude, pending.longitude,
         ),
     )  # fmt: skip
     return first(rows) is not None

@@ -87,6 +87,33 @@ async def test_an_unsure_report_is_asked_and_the_author_alone_may_answer(intake:
         await intake.answer_pending(GROUP, 4, RESIDENT, category="facility_repair")
 
 
+async def test_confirming_an_unsure_report_keeps_its_photo_and_pin(
+    intake: Intake, db: Database
+) -> None:
+    await intake.receive(
+        message("好像哪里灯不太亮？", 30, photo_file_id="ph1", location=(29.9, 121.7))
+    )
+    opened = await intake.answer_pending(GROUP, 30, RESIDENT, category="facility_repair")
+    kept = await attachment_sql.list_attachments(db.reader, opened.case.id)
+    assert [(a.kind, a.file_id, a.latitude) for a in kept] == [
+        ("photo", "ph1", None),
+        ("location", None, 29.9),
+    ]
+
+
+async def test_a_confirmation_refused_by_the_rate_limit_leaves_the_card_open(
+    intake: Intake, db: Database, clock: ManualClock
+) -> None:
+    await intake.receive(message("好像哪里灯不太亮？", 40))
+    for number in range(41, 44):  # three cases this minute: the limit
+        await intake.receive(message("大家早上好呀", number, forced=True))
+    limited = await intake.answer_pending(GROUP, 40, RESIDENT, category="facility_repair")
+    assert limited.decision is Decision.LIMITED
+    clock.advance(61)
+    opened = await intake.answer_pending(GROUP, 40, RESIDENT, category="facility_repair")
+    assert opened.decision is Decision.OPENED and opened.case.message_id == 40
+
+
 async def test_declining_an_unsure_card_opens_nothing(intake: Intake, db: Database) -> None:
     await intake.receive(message("好像哪里灯不太亮？", 5))
     result = await intake.answer_pending(GROUP, 5, RESIDENT, category=None)
