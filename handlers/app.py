@@ -231,10 +231,20 @@ async def _set_commands(application: Application, services: Services) -> None:
         log.warning("could not set command menus: %s", error)
 
 
+DRAIN_GRACE_SECONDS = 10
+
+
 async def _post_stop(application: Application) -> None:
     drainer: OutboxDrainer | None = application.bot_data.get(DRAINER_KEY)
     if drainer is not None:
         drainer.stop()
+    task = application.bot_data.get("drainer_task")
+    if task is not None:
+        # Let a send in flight finish and be marked sent, or it would go out twice on restart.
+        try:
+            await asyncio.wait_for(task, timeout=DRAIN_GRACE_SECONDS)
+        except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
+            pass
     for key in ("drainer_task", "commands_task"):
         task = application.bot_data.get(key)
         if task is not None:
