@@ -91,12 +91,28 @@ def reaches_grid(config: Config, position: Position, grid_id: str) -> bool:
     return position.scope_id == grid_id
 
 
-def highest_level_over(config: Config, user_id: int, grid_id: str) -> int:
-    """The highest level at which the user oversees this grid; 0 when not at all."""
+def highest_level_over(
+    config: Config, user_id: int, grid_id: str, case: CaseRecord | None = None
+) -> int:
+    """The highest level at which the user oversees this grid (and, given a case, that case: a
+    department oversees only its own categories and the cases sent to it); 0 when not at all."""
     return max(
-        (p.level for p in positions_of(config, user_id) if reaches_grid(config, p, grid_id)),
+        (
+            p.level
+            for p in positions_of(config, user_id)
+            if reaches_grid(config, p, grid_id) and (case is None or _covers(config, p, case))
+        ),
         default=0,
     )
+
+
+def _covers(config: Config, position: Position, case: CaseRecord) -> bool:
+    if position.department_id is None:
+        return True
+    if case.department_id == position.department_id:
+        return True
+    department = next((d for d in config.departments if d.id == position.department_id), None)
+    return department is not None and case.category in department.categories
 
 
 def roles_for(config: Config, user_id: int | None, case: CaseRecord) -> frozenset[Role]:
@@ -108,7 +124,7 @@ def roles_for(config: Config, user_id: int | None, case: CaseRecord) -> frozense
         roles.add(Role.REPORTER)
     if user_id == case.assignee_id:
         roles.add(Role.ASSIGNEE)
-    level = highest_level_over(config, user_id, case.grid_id)
+    level = highest_level_over(config, user_id, case.grid_id, case)
     if level == ADMIN:
         roles.update({Role.ADMIN, Role.SUPERVISOR})
     elif level > case.level:
@@ -120,4 +136,4 @@ def can_view_case(config: Config, user_id: int, case: CaseRecord) -> bool:
     """Reporter, assignee and anyone who oversees the case's grid see it unmasked."""
     if user_id in (case.reporter_id, case.assignee_id):
         return True
-    return highest_level_over(config, user_id, case.grid_id) > 0
+    return highest_level_over(config, user_id, case.grid_id, case) > 0
