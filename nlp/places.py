@@ -98,6 +98,9 @@ _STOP_CHARS = set(
     "的在了是我你他她它们这那个有和与跟及到从给把被让说住家就都也还又很真才刚再已对哪啥咱俺侬"
     "啊呀吧呢吗嘛哦哈嗯么去来往向里外边旁条段整各每某该此其谁要想会能快赶找问求帮请看走叫喊"
 )
+# Stop characters that are also common in names (育才路, 和平新村, 盛和苑, 成都路): the walk goes
+# on over them and _proper_name() drops them again when they only lead into the name.
+_SOFT_STOP = set("和才都")
 # Words that open a stretch of name characters but are no part of the name.
 _STOP_PREFIXES = tuple(
     sorted(
@@ -140,6 +143,8 @@ _LANDMARKS = re.compile(
     "(?:医院|学校|小学|中学|幼儿园|超市|银行|网吧|工地|饭店|酒店|商场|市场|厂)门口|"
     "(?:加油|垃圾中转|中转|火车|汽车|高铁|公交|地铁)站|"
     "公厕|村口|村头|村东头|村西头|村南头|村北头|池塘|人工湖|喷泉|"
+    "地下通道|电梯口|电梯间|电梯厅|配电房|配电间|消防控制室|消防栓|楼梯间|楼道口|"
+    "(?<![雨前])后山|后巷|河边|河堤|江边|湖边|塘边|"
     "[东南西北正后侧大]门|[东南西北]大门|出入口|"
     "(?:健身器材|健身路径|花坛|凉亭|滑梯|秋千)(?=那|这|旁|边|附近|后|前)"
 )
@@ -150,7 +155,7 @@ _NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
 _OUR_ESTATE = re.compile(r"小区|xq|XQ")
 # Tails that extend a place (12栋后面, 东门外, 停车场那边) but name none by themselves.
 _TAILS = re.compile(
-    "河边|河道|门卫室|岗亭|"
+    "河道|门卫室|岗亭|"
     "门口|后面|前面|旁边|对面|附近|那里|那边|这边|里面|外面|中间|下面|底下|入口|出口|边上|"
     "东头|西头|南头|北头|外(?![卖地面国])"
 )
@@ -169,7 +174,7 @@ def _name_start(text: str, end: int) -> int:
     i = end
     while i > 0 and end - i < _MAX_NAME:
         ch = text[i - 1]
-        if ch in _STOP_CHARS or not _NAME_CHAR.match(ch):
+        if (ch in _STOP_CHARS and ch not in _SOFT_STOP) or not _NAME_CHAR.match(ch):
             break
         i -= 1
     trimmed = True

@@ -25,6 +25,14 @@ def located(text: str, places: tuple[str, ...] = ()) -> str | None:
         ("垃圾没人收 12栋后面", "12栋后面"),
         ("小区东门有人摆摊", "小区东门"),
         ("地下车库积水好深", "地下车库"),
+        # names with a character that is usually a function word
+        ("育才路那根电线杆上的线垂下来了", "育才路"),
+        ("和平新村22号楼楼道窗户玻璃掉了", "和平新村22号楼"),
+        ("我和人民路那家店老板吵起来了", "人民路"),
+        # bare landmarks
+        ("河边那个洗车店的污水直接排到河里", "河边"),
+        ("电梯口那一滩谁家狗的", "电梯口"),
+        ("地下通道的水到腰了 还有人往里走", "地下通道"),
     ],
 )
 def test_the_most_specific_place_is_one_span(text: str, place: str) -> None:
@@ -38,6 +46,7 @@ def test_the_most_specific_place_is_one_span(text: str, place: str) -> None:
         "我家门口垃圾没人收",
         "5月3号停水",
         "走路摔了一跤",
+        "雨后山上滚下来的石头把路堵了",
         "我家住十八楼 电梯又坏了",
         "老板跑路了 工资没发",
         "请问社区医院几点开门",
