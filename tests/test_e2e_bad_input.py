@@ -151,3 +151,17 @@ async def test_a_button_whose_handler_fails_still_stops_spinning(live: Live) -> 
     answer = await live.press_as(LEADER, notice, LEADER, f"v1:s:{case.id}:s")
     assert "没有成功" in answer["text"]
     assert (await live.case(case.number)).status == CaseStatus.ASSIGNED
+
+
+async def test_an_answer_longer_than_telegram_allows_arrives_in_parts(live: Live) -> None:
+    from bot.notify import say
+
+    lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(250)]
+    await live.say(WANG, WANG, "/start")
+    await live.settle()
+    before = len(await live.bot_messages(WANG))
+    await say(live.services, WANG, "\n".join(lines))
+    await live.settle()
+    received = [m["text"] for m in await live.bot_messages(WANG)][before:]
+    assert len(received) >= 2
+    assert "\n".join(received) == "\n".join(lines)

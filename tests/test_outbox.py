@@ -144,3 +144,18 @@ async def test_a_permanent_error_gives_up_without_stopping_the_rest(
     delivery.script[-1001000001101] = [Delivered(ok=False, error="400 chat not found")]
     await OutboxDrainer(db, config, clock, delivery).drain_once()
     assert delivery.sent == [(NoticeKind.ASSIGNED, LEADER)]
+
+
+def test_a_long_text_is_cut_at_line_ends_into_parts_that_fit() -> None:
+    from handlers.sender import MESSAGE_LIMIT, split_text
+
+    lines = [
+        f"• <b>2026-{n:06d}</b> 设施报修 · 处理中 城河小区3号楼门口路灯坏了" for n in range(300)
+    ]
+    text = "\n".join(lines)
+    parts = split_text(text)
+    assert len(parts) > 1 and all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert "\n".join(parts) == text  # nothing lost, every line whole
+    one_huge_line = "坑" * (MESSAGE_LIMIT * 2 + 5)
+    assert "".join(split_text(one_huge_line)) == one_huge_line
+    assert split_text("短消息") == ["短消息"]
