@@ -277,6 +277,9 @@ class Intake:
             longitude=incoming.location[1] if incoming.location else None,
         )  # fmt: skip
         async with self.db.write() as conn:
+            if await intake_sql.has_open_pending(conn, incoming.chat_id, incoming.user_id, now):
+                # One question per person at a time: a group is not to fill up with cards.
+                return IntakeResult(Decision.IGNORED, parse=parse)
             added = await intake_sql.add_pending(conn, pending)
         return IntakeResult(Decision.ASK if added else Decision.DUPLICATE, parse=parse)
 

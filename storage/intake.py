@@ -108,6 +108,18 @@ async def expire_pending(conn: aiosqlite.Connection, now: int) -> list[PendingRe
     return result
 
 
+async def has_open_pending(
+    conn: aiosqlite.Connection, chat_id: int, user_id: int, now: int
+) -> bool:
+    """Whether this person already has an unanswered unsure card in this chat."""
+    rows = await conn.execute_fetchall(
+        "SELECT 1 FROM pending_reports WHERE chat_id = ? AND user_id = ? AND status = 'open'"
+        " AND expires_at > ? LIMIT 1",
+        (chat_id, user_id, now),
+    )
+    return first(rows) is not None
+
+
 async def count_recent_cases(conn: aiosqlite.Connection, reporter_id: int, since: int) -> int:
     row = first(
         await conn.execute_fetchall(

@@ -114,6 +114,20 @@ async def test_a_confirmation_refused_by_the_rate_limit_leaves_the_card_open(
     assert opened.decision is Decision.OPENED and opened.case.message_id == 40
 
 
+async def test_one_unsure_card_per_person_at_a_time(intake: Intake, clock: ManualClock) -> None:
+    first = await intake.receive(message("好像哪里灯不太亮？", 50))
+    second = await intake.receive(message("好像哪里灯不太亮？", 51))
+    neighbour = await intake.receive(message("好像哪里灯不太亮？", 52, user_id=NEIGHBOUR))
+    assert [first.decision, second.decision, neighbour.decision] == [
+        Decision.ASK,
+        Decision.IGNORED,
+        Decision.ASK,
+    ]
+    await intake.answer_pending(GROUP, 50, RESIDENT, category=None)
+    third = await intake.receive(message("好像哪里灯不太亮？", 53))
+    assert third.decision is Decision.ASK
+
+
 async def test_declining_an_unsure_card_opens_nothing(intake: Intake, db: Database) -> None:
     await intake.receive(message("好像哪里灯不太亮？", 5))
     result = await intake.answer_pending(GROUP, 5, RESIDENT, category=None)
