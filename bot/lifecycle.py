@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
 from bot.quiet import release_time
-from bot.roles import is_staff, roles_for
+from bot.roles import highest_level_over, is_staff, roles_for
 from bot.routing import Route, route_case, supervisor_of
 from bot.worktime import working_deadline
 from storage import cases as case_sql
@@ -376,6 +376,9 @@ def _reassignment(
             raise TransitionError("unknown_assignee", "reassign needs a person or a department")
         if not is_staff(config, assignee_id):
             raise TransitionError("unknown_assignee", f"{assignee_id} handles no cases")
+        if highest_level_over(config, assignee_id, case.grid_id, case) == 0:
+            # A person elsewhere (another grid, another street's office) cannot take it over.
+            raise TransitionError("unknown_assignee", f"{assignee_id} does not serve this grid")
         target, level = assignee_id, case.level
     if target == case.assignee_id and department_id == case.department_id:
         raise TransitionError("same_assignee", "the case is already with them")

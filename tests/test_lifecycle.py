@@ -207,6 +207,19 @@ async def test_reassigning_to_a_department_outside_the_category_is_refused(
     assert (change.case.assignee_id, change.case.level) == (100306, 3)
 
 
+async def test_reassigning_to_someone_who_does_not_serve_the_grid_is_refused(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    case_id = (await lifecycle.open_case(new_case(config, GRID), group_chat_id=None)).case.id
+    for stranger in (100008, 100103):  # 白龙's grid leader and community staff
+        with pytest.raises(TransitionError) as refused:
+            await lifecycle.apply(case_id, Action.REASSIGN, LEADER, assignee_id=stranger)
+        assert refused.value.code == "unknown_assignee"
+    change = await lifecycle.apply(case_id, Action.REASSIGN, LEADER, assignee_id=100002)
+    assert change.case.assignee_id == 100002  # the grid's own worker
+
+
 async def test_a_missing_case_is_reported_not_crashed_on(
     db: Database, config: Config, clock: ManualClock
 ) -> None:
