@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.intake import Decision, Incoming, IntakeResult
 from bot.lifecycle import TransitionError
+from bot.notify import say
 from handlers import keyboards, render, texts
 from handlers.context import display_name, poke_outbox, reply, services_of
 from handlers.keyboards import Op
@@ -63,9 +64,6 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: In
             texts.JOINED.format(number=result.case.number, count=result.followers + 1),
             quote=True, dedupe_key=f"joined:{message.chat_id}:{message.message_id}",
         )  # fmt: skip
-        await services.lifecycle_card_update(result.case) if hasattr(
-            services, "lifecycle_card_update"
-        ) else None
     elif result.decision is Decision.ASK and result.parse is not None:
         suggested = result.parse.category or "other"
         options = [(code, name) for code, (name, _) in CATEGORIES.items()]
@@ -78,10 +76,14 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: In
             quote=True, buttons=buttons, dedupe_key=_unsure_key(message.chat_id, message.message_id),
         )  # fmt: skip
     elif result.decision is Decision.REPEATED and result.case is not None:
-        await reply(
-            update, context, texts.ALREADY_YOURS.format(number=result.case.number), quote=True,
-            dedupe_key=f"repeated:{message.chat_id}:{message.message_id}",
-        )  # fmt: skip
+        words = texts.ALREADY_YOURS.format(number=result.case.number)
+        key = f"repeated:{message.chat_id}:{message.message_id}"
+        if result.case.anonymous and message.from_user is not None:
+            # An answer in the group would tell everyone whose anonymous case it is.
+            await say(services, message.from_user.id, words, dedupe_key=key)
+            poke_outbox(context)
+        else:
+            await reply(update, context, words, quote=True, dedupe_key=key)
     elif result.decision is Decision.NEEDS_TEXT:
         await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
     elif result.decision is Decision.LIMITED:
@@ -196,7 +198,11 @@ async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     # Answering stops the client's spinner; the card then shows the outcome.
     await query.answer()
-    if result.case is not None and result.decision in (Decision.OPENED, Decision.JOINED):
+    if result.case is not None and result.decision in (
+        Decision.OPENED,
+        Decision.JOINED,
+        Decision.REPEATED,
+    ):
         text = texts.UNSURE_DONE.format(number=result.case.number)
     else:
         text = texts.UNSURE_DECLINED

@@ -273,3 +273,24 @@ async def test_my_cases_for_someone_who_never_started_the_bot_gives_a_hint_only(
     await live.settle()
     hint = (await live.last_bot_message(GROUP))["text"]
     assert "/start" in hint and "路灯" not in hint
+
+
+async def test_an_anonymous_reporter_saying_it_again_in_the_group_is_answered_privately(
+    live: Live,
+) -> None:
+    live.services.intake.parser = _Pinned(live.services.intake.parser, "facility_repair")
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, REPORT)
+    await live.settle()
+    for label in ("跳过", "跳过", "城河一网格", "匿名"):
+        await live.press(WANG, await live.last_bot_message(WANG), WANG, label)
+        await live.settle()
+    case = await live.case()
+    assert case.anonymous
+    in_group = len(await live.bot_messages(GROUP))
+    await live.say(GROUP, WANG, "菜场门口那个坑还没人来修")
+    await live.settle()
+    assert len(await live.bot_messages(GROUP)) == in_group  # not a word that points at her
+    assert case.number in (await live.last_bot_message(WANG))["text"]
+    assert await live.case_count() == 1
