@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.lifecycle import queue
+from bot.message_parts import split_text
 from bot.models import NoticeKind
 from storage.records import Notice
 
@@ -40,9 +41,29 @@ async def say(
         payload["plain"] = True
     if if_forbidden is not None:
         payload["if_forbidden"] = {"chat_id": if_forbidden[0], "text": if_forbidden[1]}
-    return await send(
-        services, NoticeKind.TEXT, chat_id, payload, case_id=case_id, dedupe_key=dedupe_key
-    )
+    parts = split_text(html)
+    if len(parts) == 1:
+        return await send(
+            services, NoticeKind.TEXT, chat_id, payload, case_id=case_id, dedupe_key=dedupe_key
+        )
+    # One notice per part, queued together: each is sent (and retried) once, in order, the
+    # reply on the first and the buttons under the last.
+    notices = []
+    for index, part in enumerate(parts):
+        piece = dict(payload, text=part)
+        if index > 0:
+            piece.pop("reply_to", None)
+            piece.pop("if_forbidden", None)  # one hint is enough
+        if index < len(parts) - 1:
+            piece.pop("buttons", None)
+        key = f"{dedupe_key}:part{index}" if dedupe_key else None
+        notices.append(
+            Notice(NoticeKind.TEXT, chat_id, case_id=case_id, payload=piece, dedupe_key=key)
+        )
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        ids = [await queue(conn, services.config, n, now=now, urgent=True) for n in notices]
+    return ids[0]
 
 
 async def send(

@@ -162,15 +162,9 @@ class TelegramDelivery:
             if reply_to
             else None
         )
-        chunks = split_text(text)
-        for chunk in chunks[:-1]:  # a long answer goes in parts, the buttons under the last
-            await self.bot.send_message(
-                chat_id, chunk, parse_mode=None if plain else ParseMode.HTML, reply_parameters=reply
-            )
-            reply = None
         return await self.bot.send_message(
             chat_id,
-            chunks[-1],
+            text,
             parse_mode=None if plain else ParseMode.HTML,
             reply_parameters=reply,
             reply_markup=markup,
@@ -252,36 +246,6 @@ class TelegramDelivery:
             number=case.number, note=render.note_text(notice.payload, masked=False)
         )
         return await self._text(notice.chat_id, text, markup=keyboards.rating(case.id))
-
-
-# Telegram takes at most 4096 characters (UTF-16 units, after HTML) per message; a margin keeps
-# emoji and tags on the safe side.
-MESSAGE_LIMIT = 3800
-
-
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Cut a long message at line ends (never inside a line's HTML tags) into parts that fit;
-    a single line longer than the limit is cut where it must be."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
 
 
 def _markup(buttons: object) -> InlineKeyboardMarkup | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.lifecycle import Lifecycle
@@ -146,16 +148,34 @@ async def test_a_permanent_error_gives_up_without_stopping_the_rest(
     assert delivery.sent == [(NoticeKind.ASSIGNED, LEADER)]
 
 
-def test_a_long_text_is_cut_at_line_ends_into_parts_that_fit() -> None:
-    from handlers.sender import MESSAGE_LIMIT, split_text
+async def test_a_long_answer_is_queued_in_parts_and_a_retry_resends_no_part(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    from bot.message_parts import MESSAGE_LIMIT
+    from bot.notify import say
 
-    lines = [
-        f"• <b>2026-{n:06d}</b> 设施报修 · 处理中 城河小区3号楼门口路灯坏了" for n in range(300)
+    services = _FakeServices(db, config, clock)
+    lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(400)]
+    await say(services, LEADER, "\n".join(lines), buttons=[[("好", "v1:c")]], dedupe_key="todo")
+    delivery = RecordingDelivery()
+    # the second part meets a rate limit: it waits, the first is not sent again
+    delivery.script[LEADER] = [
+        Delivered(ok=True),
+        Delivered(ok=False, retry_after=2, throttled=True),
     ]
-    text = "\n".join(lines)
-    parts = split_text(text)
-    assert len(parts) > 1 and all(len(p) <= MESSAGE_LIMIT for p in parts)
-    assert "\n".join(parts) == text  # nothing lost, every line whole
-    one_huge_line = "坑" * (MESSAGE_LIMIT * 2 + 5)
-    assert "".join(split_text(one_huge_line)) == one_huge_line
-    assert split_text("短消息") == ["短消息"]
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    for _ in range(4):
+        await drainer.drain_once()
+        clock.advance(3)
+    rows = await db.reader.execute_fetchall("SELECT payload, status FROM outbox ORDER BY id")
+    payloads = [json.loads(p) for p, _ in rows]
+    assert len(rows) >= 2 and all(status == "sent" for _, status in rows)
+    assert "\n".join(p["text"] for p in payloads) == "\n".join(lines)
+    assert all(len(p["text"]) <= MESSAGE_LIMIT for p in payloads)
+    assert [bool(p.get("buttons")) for p in payloads] == [False] * (len(rows) - 1) + [True]
+    assert len(delivery.sent) == len(rows)  # each part went out exactly once
+
+
+class _FakeServices:
+    def __init__(self, db: Database, config: Config, clock: ManualClock) -> None:
+        self.db, self.config, self.clock = db, config, clock
