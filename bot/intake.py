@@ -78,7 +78,7 @@ def places_overlap(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     a, b = a.strip(), b.strip()
-    if a in b or b in a:
+    if _within(a, b) or _within(b, a):
         return True
     tokens_a, tokens_b = set(_place_tokens(a)), set(_place_tokens(b))
     fine_a, fine_b = (
@@ -101,8 +101,27 @@ _FINE = re.compile(r"(?:号楼|幢|栋|单元|号|门口|东门|西门|南门|�
 _GATE = re.compile(r"[东西南北]门")
 
 
+_BUILDING_WORD = re.compile(r"(?<=[0-9一二三四五六七八九十])(?:号楼|幢|栋|座)")
+_NUMERAL = re.compile(r"[0-9一二三四五六七八九十]")
+
+
 def _place_tokens(place: str) -> list[str]:
-    return _TOKEN.findall(place) + _GATE.findall(place)
+    # 3号楼, 3幢, 3栋 and 3座 are one building however it is written
+    tokens = _TOKEN.findall(place) + _GATE.findall(place)
+    return [_BUILDING_WORD.sub("栋", t) for t in tokens]
+
+
+def _within(inner: str, outer: str) -> bool:
+    """`inner` occurs in `outer` as a whole: 3号楼 is within 阳光小区3号楼, not within 13号楼."""
+    start = outer.find(inner)
+    while start >= 0:
+        before_ok = start == 0 or not (
+            _NUMERAL.match(inner[0]) and _NUMERAL.match(outer[start - 1])
+        )
+        if before_ok:
+            return True
+        start = outer.find(inner, start + 1)
+    return False
 
 
 class _Undo(Exception):

@@ -367,6 +367,8 @@ def _reassignment(
             raise TransitionError(
                 "wrong_department", f"{department.name} does not handle {case.category}"
             )
+        if department.level == 3 and department.street != config.street_of(case.grid_id).id:
+            raise TransitionError("wrong_department", f"{department.name} serves another street")
         target = assignee_id if assignee_id is not None else department.handlers[0]
         if target not in department.handlers:
             raise TransitionError("unknown_assignee", f"{target} is not in {department.name}")

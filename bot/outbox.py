@@ -87,6 +87,8 @@ class OutboxDrainer:
     async def _serve_chat(self, notices: list[OutboxRecord]) -> None:
         async with self._limit:
             for index, notice in enumerate(notices):
+                if self._stopped:
+                    return  # shutting down: what is left stays queued for the next start
                 delay = await self._deliver_one(notice)
                 if delay is not None:
                     # Keep this chat's order: what follows waits behind the delayed one.

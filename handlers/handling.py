@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -242,6 +244,7 @@ async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         raise ApplicationHandlerStop
     if prompt.op == Op.RESOLVE.value:
         prompt.note, prompt.step = text[:1000], "photo"
+        prompt.asked_at = time.monotonic()  # the photo question has its own hour
         if message.photo:
             await _finish_resolve(
                 update,
@@ -276,6 +279,9 @@ async def on_prompt_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """跳过 while resolving: finish without a photo."""
     query = update.callback_query
     prompt = prompts_of(context).get(query.from_user.id) if query else None
+    if prompt is not None and prompt.expired():
+        prompts_of(context).pop(query.from_user.id, None)
+        prompt = None
     if query is None or prompt is None or prompt.op != Op.RESOLVE.value or prompt.step != "photo":
         if query is not None:
             await query.answer(texts.STALE_BUTTON)

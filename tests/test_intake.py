@@ -237,6 +237,8 @@ async def test_a_group_that_is_no_grid_is_left_alone(intake: Intake) -> None:
         ("城河小区3号楼", "城河小区东门", False),
         ("城河小区", "城河小区旁边的空地", True),
         ("城河小区3号楼", "城河小区3号楼2单元", True),
+        ("城河小区3号楼", "城河小区3栋", True),
+        ("3号楼", "13号楼", False),
         (None, "3号楼", False),
     ],
 )

@@ -203,6 +203,9 @@ async def test_reassigning_to_a_department_outside_the_category_is_refused(
     with pytest.raises(TransitionError) as refused:
         await lifecycle.apply(case_id, Action.REASSIGN, LEADER, department_id="zbs-zongzhi")
     assert refused.value.code == "wrong_department"
+    with pytest.raises(TransitionError) as refused:  # the right work, but another street's office
+        await lifecycle.apply(case_id, Action.REASSIGN, LEADER, department_id="lt-gongfu")
+    assert refused.value.code == "wrong_department"
     change = await lifecycle.apply(case_id, Action.REASSIGN, LEADER, department_id="zbs-gongfu")
     assert (change.case.assignee_id, change.case.level) == (100306, 3)
 

@@ -179,3 +179,24 @@ async def test_a_long_answer_is_queued_in_parts_and_a_retry_resends_no_part(
 class _FakeServices:
     def __init__(self, db: Database, config: Config, clock: ManualClock) -> None:
         self.db, self.config, self.clock = db, config, clock
+
+
+async def test_stopping_leaves_what_was_not_sent_queued(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    lifecycle = Lifecycle(db, config, clock)
+    case_id = (await lifecycle.open_case(new_case(config), group_chat_id=-1001000001101)).case.id
+    await lifecycle.apply(case_id, Action.ACCEPT, LEADER)  # the group: card, then card update
+    delivery = RecordingDelivery()
+    drainer = OutboxDrainer(db, config, clock, delivery, parallel=1)
+    original = delivery.deliver
+
+    async def deliver_then_stop(notice: OutboxRecord, case: CaseRecord | None) -> Delivered:
+        result = await original(notice, case)
+        drainer.stop()  # shutdown arrives while the first notice is on its way
+        return result
+
+    delivery.deliver = deliver_then_stop  # type: ignore[method-assign]
+    await drainer.drain_once()
+    statuses = [n.status for n in await outbox_sql.list_for_case(db.reader, case_id)]
+    assert statuses.count("sent") == 1 and "pending" in statuses
