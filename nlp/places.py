@@ -25,7 +25,7 @@ _AREA_SUFFIXES = (
     "农贸市场 菜市场 小区 花园 家园 新村 新苑 公寓 大厦 广场 社区 公馆 名邸 华庭 山庄 大道 大街 "
     "胡同 路 街 巷 村 苑 府 湾 公园 医院 卫生院 小学 中学 学校 幼儿园 工业园 工业区 园区 工地 菜场 "
     "市场 商场 超市 大桥 桥 河 镇 街道 中心 活动室 礼堂 食堂 "
-    "城 水岸 雅居 绿洲 世家 豪庭 新城 名城 华府 首府 嘉园 丽园 景园 佳园 物流园 产业园 科技园 湖"
+    "城 水岸 雅居 绿洲 世家 豪庭 新城 名城 华府 首府 嘉园 丽园 景园 佳园 物流园 产业园 科技园 湖 园 塘 庄"
 ).split()
 _AREA_SUFFIXES.sort(key=len, reverse=True)
 _AREA = re.compile("|".join(_AREA_SUFFIXES))
@@ -35,6 +35,9 @@ _NOT_AFTER = {
     "城": "管里市墙中",
     "街": "坊头道",
     "村": "民委里长口头尾",
+    "园": "区林艺丁长",
+    "塘": "里边",
+    "庄": "稼重严园",
     "河": "水边道",
     "桥": "下洞面",
     "市场": "监管",
@@ -100,7 +103,11 @@ _STOP_CHARS = set(
 )
 # Stop characters that are also common in names (育才路, 和平新村, 盛和苑, 成都路): the walk goes
 # on over them and _proper_name() drops them again when they only lead into the name.
-_SOFT_STOP = set("和才都")
+_SOFT_STOP = set("和才都家")
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴"
+)
 # Words that open a stretch of name characters but are no part of the name.
 _STOP_PREFIXES = tuple(
     sorted(
@@ -108,8 +115,9 @@ _STOP_PREFIXES = tuple(
             "隔壁 对面 附近 旁边 整个 那个 这个 我们 你们 他们 咱们 俺们 阿拉 老家 前面 后面 里面 外面 "
             "这边 那边 今天 昨天 明天 后天 前天 晚上 早上 中午 下午 上午 每天 这周 下周 上周 本周 周末 "
             "今年 明年 去年 孩子 小孩 建议 谢谢 感谢 请问 问问 知道 本人 麻烦 通知 听说 以前 现在 还有 "
-            "就是 名叫 叫做 公交站 社区 楼下 楼上 对门 家门口 住户 业主 居民 所有 全部 一直 已经 马 道 公 一 上 下 逛 出 走 修 全 "
-            "过后 之后 以后 其实 周一 周二 周三 周四 周五 周六 周日 周 最近 昨晚 今晚 明晚 刚才 刚刚 平时 每晚 半夜 凌晨 傍晚"
+            "就是 名叫 叫做 公交站 社区 楼下 楼上 对门 家门口 住户 业主 居民 所有 全部 一直 已经 马路 道 公 一 上 下 逛 出 走 修 全 "
+            "过后 之后 以后 其实 周一 周二 周三 周四 周五 周六 周日 周 最近 昨晚 今晚 明晚 刚才 刚刚 平时 每晚 半夜 凌晨 傍晚 "
+            "雨天 下雨天 晴天 夏天 冬天 白天 天天 已经 不见 看不见 送"
         ).split(),
         key=len,
         reverse=True,
@@ -129,7 +137,10 @@ _UNIT = re.compile(
     rf"{_NUM}(?:号楼|号门|号院|幢|栋|座|单元|室|户|排|弄|号|楼|层)"
     r"|(?<=[栋幢座元])\s?\d{3,4}(?![\d室号户])"  # a bare room number right after a building/unit
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])|(?<![\d-])\d{1,3}-\d{3,4}(?![\d-])"  # 3-2-501
-    r"|(?i:\b(?:block|blk|building|bldg|tower|unit|room|rm)\.?\s?\d{1,4}[a-z]?\b)"
+    r"|(?i:\b(?:block|blk|building|bldg|tower|unit|room|rm)\.?\s?(?:\d{1,4}[a-z]?|[a-z])\b)"
+    r"|(?i:\b\d{1,4} ?(?:hao ?lou|dong|zhuang|dan ?yuan|ceng|hao)\b)"  # pinyin: 3 dong 1 dan yuan
+    r"|(?:(?<=楼上)|(?<=楼下)|(?<=对门)|(?<=隔壁))\d{3,4}(?!\d)"  # 楼上1202: a flat
+    r"|(?<![\d.-])\d{3,4}(?=的门|那家|那户|对门|家(?![\d]))"
 )
 _A_BUILDING = {"一栋", "一幢", "一座", "一排", "一户"}  # 盖了一栋楼: "a building", no address
 _BUILDING = re.compile(rf"^{_NUM}(?:号楼|幢|栋|座|单元)$|^(?i:block|blk|building|bldg|tower)")
@@ -144,7 +155,10 @@ _LANDMARKS = re.compile(
     "(?:加油|垃圾中转|中转|火车|汽车|高铁|公交|地铁)站|"
     "公厕|村口|村头|村东头|村西头|村南头|村北头|池塘|人工湖|喷泉|"
     "地下通道|电梯口|电梯间|电梯厅|配电房|配电间|消防控制室|消防栓|楼梯间|楼道口|"
-    "(?<![雨前])后山|后巷|河边|河堤|江边|湖边|塘边|"
+    "(?<![雨前])后山|后巷|河边|河堤|江边|江滩|湖边|塘边|涵洞|街市|绿化带|草坪|村委会|居委会|村委|"
+    "公车站|站牌|胡同口|巷口|街口|"
+    "(?:实验|育才|育英|外国语|师范附属|附属)(?:小学|中学|学校|幼儿园)|"
+    "[一二三四五六七八九十]{1,2}[中小](?=门口|校门|后门|旁边|附近|对面|那边)|"
     "[东南西北正后侧大]门|[东南西北]大门|出入口|"
     "(?:健身器材|健身路径|花坛|凉亭|滑梯|秋千)(?=那|这|旁|边|附近|后|前)"
 )
@@ -195,7 +209,15 @@ def _proper_name(name: str, suffix: str) -> str | None:
         return None
     freq = tokenizer().FREQ
     words = tokenizer().lcut(name, HMM=False)
-    while len(words) > 1 and freq.get(words[0], 0) >= _COMMON and len("".join(words[1:])) >= 2:
+    if len(words) > 1 and words[0] in _SOFT_STOP:
+        words = words[1:]  # 家后花园, 和人民路: the soft character only led into the name
+        name = "".join(words)
+    while (
+        len(words) > 1
+        and freq.get(words[0], 0) >= _COMMON
+        and len("".join(words[1:])) >= 2
+        and words[0] not in _SURNAMES  # 马家庄村, 王家坝村: a family name starts the place
+    ):
         words.pop(0)
     name = "".join(words)
     if name in _STOP_PREFIX_SET:

@@ -33,6 +33,16 @@ def located(text: str, places: tuple[str, ...] = ()) -> str | None:
         ("河边那个洗车店的污水直接排到河里", "河边"),
         ("电梯口那一滩谁家狗的", "电梯口"),
         ("地下通道的水到腰了 还有人往里走", "地下通道"),
+        # estates and villages named X园, X家Y村, X塘; schools by their usual names
+        ("垃圾桶好几天没人倒 泰和园", "泰和园"),
+        ("有人在基本农田上盖房子 马家庄村", "马家庄村"),
+        ("二中门口那家店卖过期零食", "二中门口"),
+        ("实验小学东门那边有人拦小孩要钱", "实验小学东门那边"),
+        # flats and buildings written other ways
+        ("楼上1202天天半夜剁排骨", "1202"),
+        ("dian ti huai le, 9 hao lou", "9 hao lou"),
+        ("gas smell in the lobby of Block C", "Block C"),
+        ("雨天小区门口那段路一直积水", "小区门口"),
     ],
 )
 def test_the_most_specific_place_is_one_span(text: str, place: str) -> None:
@@ -47,6 +57,8 @@ def test_the_most_specific_place_is_one_span(text: str, place: str) -> None:
         "5月3号停水",
         "走路摔了一跤",
         "雨后山上滚下来的石头把路堵了",
+        "等于把绿地变成他家后花园了",
+        "今天1200块钱买了个电视",
         "我家住十八楼 电梯又坏了",
         "老板跑路了 工资没发",
         "请问社区医院几点开门",
