@@ -64,6 +64,12 @@ _ID_NUMBER = re.compile(
     + r"(\d{3}[0-9Xx])(?![0-9A-Za-z])"
 )
 
+# A mobile read out to voice input or typed in words: 幺三八零零幺二三四五六 (one digit per character).
+_WORD_DIGITS = "零〇一幺二两三四五六七八九"
+_WORD_MOBILE = re.compile(
+    rf"(?<![{_WORD_DIGITS}十百千万])[一幺][三四五六七八九][{_WORD_DIGITS}]{{9}}(?![{_WORD_DIGITS}十百千万])"
+)
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -110,6 +116,11 @@ def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
             if free(start, end):
                 taken.append((start, end))
                 spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
+    for m in _WORD_MOBILE.finditer(norm):
+        start, end = m.span()
+        if free(start, end):
+            taken.append((start, end))
+            spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -141,6 +152,8 @@ def mask_span(span: PiiSpan) -> str:
     if span.kind == "id_number":
         return _mask_digits(span.text, 6, 4)
     norm = normalize(span.text)
+    if _WORD_MOBILE.fullmatch(norm):
+        return span.text[:3] + "*" * (len(span.text) - 7) + span.text[-4:]
     mobile = _MOBILE.search(norm)
     if mobile is not None:
         # keep a +86 prefix whole, then the first 3 and last 4 digits of the mobile number

@@ -21,6 +21,7 @@ VALID_ID_X = "11010519491231002X"
         ("+8613812345678", "+8613812345678"),
         ("0086 13912345678", "0086 13912345678"),
         ("手机１３８１２３４５６７８", "１３８１２３４５６７８"),
+        ("我儿子电话幺三八零零幺二三四五六", "幺三八零零幺二三四五六"),  # voice input
     ],
 )
 def test_mobile_numbers_are_found_in_every_common_writing(text: str, found: str) -> None:
@@ -66,6 +67,8 @@ def test_an_id_number_with_a_wrong_check_digit_is_not_found() -> None:
         "订单号138123456789012",
         "车牌浙B·12345",
         "快递单号 SF1234567890123",
+        "二零二六年一月一日 三十八度",
+        "一三五七九二四六八十",
     ],
 )
 def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
@@ -92,3 +95,7 @@ def test_masking_keeps_only_the_allowed_digits(text: str, masked: str) -> None:
 def test_personal_data_deep_in_a_long_text_is_still_masked() -> None:
     text = "啊" * 10_000 + "13812345678"
     assert mask_pii(text).endswith("138****5678")
+
+
+def test_a_mobile_in_words_is_masked_like_one_in_digits() -> None:
+    assert mask_pii("电话一三九一二三四五六七八") == "电话一三九****五六七八"
