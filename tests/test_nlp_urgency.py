@@ -45,6 +45,13 @@ def urgent(text: str) -> bool:
         "拎着一桶汽油在居委会门口转 说要同归于尽",
         "婆婆吃了山上采的野蘑菇 现在手一直抖 说看东西花",
         "zhao huo le 3 hao lou mao hei yan",
+        "楼下那帮喝多了的干起来了 酒瓶子都抡起来了",
+        "下穿隧道积水了 还有车往里开",
+        "桥墩被水冲得晃了 还有车在过",
+        "风很大 工地的塔吊晃得厉害",
+        "the basement flat is flooding fast, water coming in under the door",
+        "someone is trying the door handles on every floor",
+        "公園草叢有條蛇 啲細路就快放學",
     ],
 )
 def test_danger_now_is_urgent_even_when_said_indirectly(text: str) -> None:
@@ -71,6 +78,9 @@ def test_danger_now_is_urgent_even_when_said_indirectly(text: str) -> None:
         "上游那个厂又在偷排 河水都黑了",
         "路灯坏了一个多月了 老人摔了好几个",
         "修车铺把机油倒在地上 走路都打滑",
+        "化工厂一到晚上就放出一股像烧焦橡胶的味道",
+        "好像有厂在偷偷往河里排污水",
+        "包工头跑了 能不能帮忙找劳动监察",
     ],
 )
 def test_drills_negations_past_and_elsewhere_are_not_urgent(text: str) -> None:
