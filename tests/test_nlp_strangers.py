@@ -1,0 +1,45 @@
+"""Messages written by strangers to the parser (nlp/data/strangers/): danger is still caught,
+personal data still found, places still mostly right. Floors, not targets: see the README there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.corpus import DATA_DIR, LabelledMessage, read_jsonl
+from nlp.metrics import EvalReport, evaluate
+from nlp.parse import get_parser
+
+SETS = sorted((DATA_DIR / "strangers").glob("*.jsonl"))
+
+
+def _scores(path: Path) -> EvalReport:
+    gold = [m for m in read_jsonl(path) if isinstance(m, LabelledMessage)]
+    parser = get_parser()
+    return evaluate(gold, [parser.parse(m.text) for m in gold])
+
+
+@pytest.fixture(scope="module", params=SETS, ids=[p.stem for p in SETS])
+def scores(request: pytest.FixtureRequest) -> EvalReport:
+    return _scores(request.param)
+
+
+def test_both_sets_are_there() -> None:
+    assert [p.name for p in SETS] == ["blind.jsonl", "dev.jsonl"]
+
+
+def test_danger_said_by_strangers_is_caught(scores: EvalReport) -> None:
+    assert scores.urgent.recall >= 0.97
+    assert scores.urgent.precision >= 0.9
+
+
+def test_strangers_personal_data_is_found_and_nothing_else(scores: EvalReport) -> None:
+    assert scores.pii_recall == 1.0
+    assert scores.pii_false_masks == 0
+
+
+def test_strangers_reports_and_places_are_mostly_right(scores: EvalReport) -> None:
+    assert scores.report.f1 >= 0.95
+    assert scores.location_overlap >= 0.8
+    assert scores.category_macro_f1 >= 0.8
