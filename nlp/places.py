@@ -25,7 +25,8 @@ _AREA_SUFFIXES = (
     "农贸市场 菜市场 小区 花园 家园 新村 新苑 公寓 大厦 广场 社区 公馆 名邸 华庭 山庄 大道 大街 "
     "胡同 路 街 巷 村 苑 府 湾 公园 医院 卫生院 小学 中学 学校 幼儿园 工业园 工业区 园区 工地 菜场 "
     "市场 商场 超市 大桥 桥 河 镇 街道 中心 活动室 礼堂 食堂 "
-    "城 水岸 雅居 绿洲 世家 豪庭 新城 名城 华府 首府 嘉园 丽园 景园 佳园 物流园 产业园 科技园 湖 园 塘 庄"
+    "城 水岸 雅居 绿洲 世家 豪庭 新城 名城 华府 首府 嘉园 丽园 景园 佳园 物流园 产业园 科技园 湖 园 塘 庄 "
+    "商厦 大药房 药房 药店 国际"
 ).split()
 _AREA_SUFFIXES.sort(key=len, reverse=True)
 _AREA = re.compile("|".join(_AREA_SUFFIXES))
@@ -46,6 +47,11 @@ _NOT_AFTER = {
 # Institutions that are only a place with a proper name before them (社区 alone is the office).
 _NEEDS_PROPER_NAME = {
     "社区",
+    "商厦",
+    "大药房",
+    "药房",
+    "药店",
+    "国际",
     "学校",
     "小学",
     "中学",
@@ -92,18 +98,19 @@ _COMMON_WORD_NAMES = {
     "村",
     "水岸",
     "新城",
+    "城",
 }
 _COMMON = 1000  # a jieba frequency above which a word is everyday vocabulary, not a name
 _MAX_NAME = 6
 
 # Characters that cannot be part of a place name: the name stops before them.
 _STOP_CHARS = set(
-    "的在了是我你他她它们这那个有和与跟及到从给把被让说住家就都也还又很真才刚再已对哪啥咱俺侬"
+    "的在了是我你他她它们这那个有和与跟及到从给把被让说住家就都也还又很真才刚再已对哪啥咱俺侬事"
     "啊呀吧呢吗嘛哦哈嗯么去来往向里外边旁条段整各每某该此其谁要想会能快赶找问求帮请看走叫喊"
 )
 # Stop characters that are also common in names (育才路, 和平新村, 盛和苑, 成都路): the walk goes
 # on over them and _proper_name() drops them again when they only lead into the name.
-_SOFT_STOP = set("和才都家")
+_SOFT_STOP = set("和才都家里")
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴"
@@ -156,12 +163,19 @@ _LANDMARKS = re.compile(
     "公厕|村口|村头|村东头|村西头|村南头|村北头|池塘|人工湖|喷泉|"
     "地下通道|电梯口|电梯间|电梯厅|配电房|配电间|消防控制室|消防栓|楼梯间|楼道口|"
     "(?<![雨前])后山|后巷|河边|河堤|江边|江滩|湖边|塘边|涵洞|街市|绿化带|草坪|村委会|居委会|村委|"
-    "公车站|站牌|胡同口|巷口|街口|"
+    "公车站|站牌|胡同口|巷口|街口|门卫室|岗亭|公告栏|宣传栏|快递柜|"
     "(?:实验|育才|育英|外国语|师范附属|附属)(?:小学|中学|学校|幼儿园)|"
     "[一二三四五六七八九十]{1,2}[中小](?=门口|校门|后门|旁边|附近|对面|那边)|"
     "[东南西北正后侧大]门|[东南西北]大门|出入口|"
     "(?:健身器材|健身路径|花坛|凉亭|滑梯|秋千)(?=那|这|旁|边|附近|后|前)"
 )
+# Places written in English (or pinyin with English words): Jianshe Road, Xinhua Market, Gate 3.
+_ENGLISH_PLACE = re.compile(
+    r"\b(?:[A-Z][a-z]+ ){1,3}(?:Road|Rd|Street|St|Lu|Jie|Market|Gardens?|Park|Plaza|Mall|Avenue|"
+    r"Ave|Community|Village|Estate|Tower|Centre|Center|Square|Bridge|Residence|Apartments?)\b"
+    r"(?: \d{1,4}\b)?|\b(?:Gate|Entrance|Exit) ?(?:\d{1,3}|[A-Z])\b"
+)
+_UPPER = re.compile("[A-Z]")
 # A stop named for its road or village: 中官路站 (looked for only when 站 occurs: a leading [汉]
 # class would make the regex try every position).
 _NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
@@ -169,7 +183,7 @@ _NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
 _OUR_ESTATE = re.compile(r"小区|xq|XQ")
 # Tails that extend a place (12栋后面, 东门外, 停车场那边) but name none by themselves.
 _TAILS = re.compile(
-    "河道|门卫室|岗亭|"
+    "河道|"
     "门口|后面|前面|旁边|对面|附近|那里|那边|这边|里面|外面|中间|下面|底下|入口|出口|边上|"
     "东头|西头|南头|北头|外(?![卖地面国])"
 )
@@ -329,6 +343,8 @@ def find_location(
     ]
     parts += units + _area_parts(text) + _named_building_parts(text, units)
     parts += [_Part(m.start(), m.end(), 0) for m in _LANDMARKS.finditer(text)]
+    if _UPPER.search(text):
+        parts += [_Part(m.start(), m.end(), 2) for m in _ENGLISH_PLACE.finditer(text)]
     if "站" in text:
         parts += [_Part(m.start(), m.end(), 0) for m in _NAMED_STOP.finditer(text)]
     parts += [_Part(m.start(), m.end(), -1) for m in _TAILS.finditer(text)]

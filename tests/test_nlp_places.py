@@ -43,6 +43,10 @@ def located(text: str, places: tuple[str, ...] = ()) -> str | None:
         ("dian ti huai le, 9 hao lou", "9 hao lou"),
         ("gas smell in the lobby of Block C", "Block C"),
         ("雨天小区门口那段路一直积水", "小区门口"),
+        ("The street light at Heping Road has been flickering", "Heping Road"),
+        ("A car is parked outside Gate 3 every day", "Gate 3"),
+        ("这种事社区管不管啊 和平里小区", "和平里小区"),
+        ("烤鱼店油烟直接排 就在华联商厦后面", "华联商厦后面"),
     ],
 )
 def test_the_most_specific_place_is_one_span(text: str, place: str) -> None:
