@@ -203,8 +203,14 @@ class Intake:
             return IntakeResult(Decision.LIMITED, parse=parse)
         twin = await self._look_alike(conn, grid.id, category, parse.location, now)
         if twin is not None and twin.reporter_id == incoming.user_id:
-            # The reporter saying it again: the same case, not a second voice.
-            await self._attach(conn, twin.id, incoming, now)
+            # The reporter saying it again: the same case, not a second voice (the link is kept
+            # so that a redelivered message adds nothing twice; counts leave the reporter out).
+            linked = await feedback_sql.add_follower(
+                conn, case_id=twin.id, user_id=incoming.user_id, chat_id=incoming.chat_id,
+                message_id=incoming.message_id, now=now,
+            )  # fmt: skip
+            if linked:
+                await self._attach(conn, twin.id, incoming, now)
             return IntakeResult(Decision.REPEATED, case=twin, parse=parse)
         if twin is not None:
             linked = await feedback_sql.add_follower(

@@ -114,6 +114,16 @@ async def test_a_confirmation_refused_by_the_rate_limit_leaves_the_card_open(
     assert opened.decision is Decision.OPENED and opened.case.message_id == 40
 
 
+async def test_a_redelivered_photo_from_the_reporter_is_attached_once(
+    intake: Intake, db: Database
+) -> None:
+    first = await intake.receive(message("3号楼路灯坏了", 60))
+    for _ in range(2):
+        await intake.receive(message("3号楼门口那个灯不亮", 61, photo_file_id="ph9"))
+    photos = await attachment_sql.list_attachments(db.reader, first.case.id)
+    assert [a.file_id for a in photos] == ["ph9"]
+
+
 async def test_one_unsure_card_per_person_at_a_time(intake: Intake, clock: ManualClock) -> None:
     first = await intake.receive(message("好像哪里灯不太亮？", 50))
     second = await intake.receive(message("好像哪里灯不太亮？", 51))
@@ -169,6 +179,8 @@ async def test_me_too_counts_people_and_the_reporter_is_no_follower(
     first = await intake.receive(message("3号楼路灯坏了", 20))
     mine = await intake.receive(message("3号楼门口那个灯不亮", 21))  # the reporter again
     assert mine.decision is Decision.REPEATED and mine.case.id == first.case.id
+    again = await intake.receive(message("3号楼门口那个灯不亮", 21))  # the same update, redelivered
+    assert again.decision is Decision.REPEATED
     twice = [
         await intake.receive(message(text, number, user_id=NEIGHBOUR))
         for text, number in (("3号楼门口那个灯不亮", 22), ("3号楼路灯坏了", 23))
