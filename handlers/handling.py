@@ -109,7 +109,7 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if button.op is Op.REASSIGN_TO:
         target = button.fields[1] if len(button.fields) > 1 else ""
         kwargs: dict[str, object] = {}
-        person = keyboards.Button(button.op, (target[1:],)).int_field(0)
+        person = keyboards.positive_id(target[1:])
         if target.startswith("u") and person is not None:
             kwargs["assignee_id"] = person
             name = services.config.user_name(person)

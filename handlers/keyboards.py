@@ -38,15 +38,18 @@ class Button:
     fields: tuple[str, ...] = ()
 
     def int_field(self, index: int) -> int | None:
-        """A positive id that SQLite can hold; anything else (forged: "-1", "9"*30, "１") is None."""
         try:
-            field = self.fields[index]
+            return positive_id(self.fields[index])
         except IndexError:
             return None
-        if not (field.isascii() and field.isdigit()) or len(field) > 19:
-            return None
-        value = int(field)
-        return value if 0 < value < 2**63 else None
+
+
+def positive_id(field: str) -> int | None:
+    """A positive id that SQLite can hold; anything else (forged: "-1", "9"*30, "１") is None."""
+    if not (field.isascii() and field.isdigit()) or len(field) > 19:
+        return None
+    value = int(field)
+    return value if 0 < value < 2**63 else None
 
 
 def encode(op: Op, *fields: object) -> str:

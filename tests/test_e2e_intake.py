@@ -76,6 +76,17 @@ async def test_an_edit_updates_the_case_and_the_card_and_keeps_the_original(live
     assert "车站路口" in card["text"]
 
 
+async def _private_report(live: Live, text: str, *, anonymous: bool) -> None:
+    """/report in private: the words, no photo, no place, 城河一网格, named or anonymous."""
+    await live.say(WANG, WANG, "/report")
+    await live.settle()
+    await live.say(WANG, WANG, text)
+    await live.settle()
+    for label in ("跳过", "跳过", "城河一网格", "匿名" if anonymous else "实名"):
+        await live.press(WANG, await live.last_bot_message(WANG), WANG, label)
+        await live.settle()
+
+
 async def test_the_same_problem_again_joins_as_me_too(live: Live) -> None:
     # Both residents describe the same pothole; the category is pinned so that the test is
     # about linking, not about the classifier's reading of the second message.
@@ -111,18 +122,7 @@ async def test_a_private_step_by_step_anonymous_report(live: Live) -> None:
 
 
 async def test_skipping_the_place_never_records_the_bots_question_as_the_place(live: Live) -> None:
-    await live.say(WANG, WANG, "/report")
-    await live.settle()
-    await live.say(WANG, WANG, "路灯不亮好几天了 晚上黑乎乎的")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")  # no photo
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")  # no place
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "城河一网格")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "实名")
-    await live.settle()
+    await _private_report(live, "路灯不亮好几天了 晚上黑乎乎的", anonymous=False)
     case = await live.case()
     assert case.text == "路灯不亮好几天了 晚上黑乎乎的"
     assert case.location is None
@@ -242,18 +242,7 @@ class _Context:
 
 
 async def test_my_cases_asked_in_a_group_are_answered_privately(live: Live) -> None:
-    await live.say(WANG, WANG, "/report")
-    await live.settle()
-    await live.say(WANG, WANG, "五楼有人在楼道里给电瓶车充电 线拖得老长")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "跳过")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "城河一网格")
-    await live.settle()
-    await live.press(WANG, await live.last_bot_message(WANG), WANG, "匿名")
-    await live.settle()
+    await _private_report(live, "五楼有人在楼道里给电瓶车充电 线拖得老长", anonymous=True)
     case = await live.case()
     in_group_before = len(await live.bot_messages(GROUP))
     await live.say(GROUP, WANG, "/my")
@@ -279,13 +268,7 @@ async def test_an_anonymous_reporter_saying_it_again_in_the_group_is_answered_pr
     live: Live,
 ) -> None:
     live.services.intake.parser = _Pinned(live.services.intake.parser, "facility_repair")
-    await live.say(WANG, WANG, "/report")
-    await live.settle()
-    await live.say(WANG, WANG, REPORT)
-    await live.settle()
-    for label in ("跳过", "跳过", "城河一网格", "匿名"):
-        await live.press(WANG, await live.last_bot_message(WANG), WANG, label)
-        await live.settle()
+    await _private_report(live, REPORT, anonymous=True)
     case = await live.case()
     assert case.anonymous
     in_group = len(await live.bot_messages(GROUP))
