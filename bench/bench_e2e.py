@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
-from bot.clock import ManualClock  # noqa: E402
+from bot.cli.demo_people import DEMO_BOT, simulator_spec  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.demo_people import DEMO_BOT, simulator_spec  # noqa: E402
 from bot.services import Services  # noqa: E402
+from bot.timing.clock import ManualClock  # noqa: E402
 from handlers.app import build_application, start_application, stop_application  # noqa: E402
 from simulator.client import ControlClient  # noqa: E402
 

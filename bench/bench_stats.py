@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Config, load_config  # noqa: E402
-from bot.hot_topics import hot_topics  # noqa: E402
-from bot.risk import assess  # noqa: E402
-from bot.stats import Scope, figures, parse_period  # noqa: E402
+from bot.reports.hot_topics import hot_topics  # noqa: E402
+from bot.reports.risk import assess  # noqa: E402
+from bot.reports.stats import Scope, figures, parse_period  # noqa: E402
 from storage import stats as stats_sql  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.conftest import local_ts  # noqa: E402

@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import ManualClock  # noqa: E402
+from bot.cases.lifecycle import Lifecycle  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.lifecycle import Lifecycle  # noqa: E402
+from bot.timing.clock import ManualClock  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.records import NewCase  # noqa: E402
 

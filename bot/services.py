@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock, SystemClock
-from bot.feedback import Feedback
-from bot.intake import Intake
-from bot.lifecycle import Lifecycle
+from bot.cases.feedback import Feedback
+from bot.cases.intake import Intake
+from bot.cases.lifecycle import Lifecycle
+from bot.timing.clock import Clock, SystemClock
 from nlp.parse import Parser, get_parser
 from storage.db import Database
 

@@ -25,11 +25,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.deadlines import DeadlineKeeper
-from bot.digest import RENDERERS
-from bot.outbox import OutboxDrainer
-from bot.roles import is_staff
+from bot.cases.roles import is_staff
+from bot.delivery.outbox import OutboxDrainer
 from bot.services import Services
+from bot.timing.deadlines import DeadlineKeeper
+from bot.timing.digest import RENDERERS
 from handlers import common, feedback, handling, intake, schedule, stats, texts
 from handlers.context import DRAINER_KEY, SERVICES_KEY
 from handlers.keyboards import Op

@@ -9,8 +9,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.models import OPEN_STATUSES, CaseStatus, Role
-from bot.roles import can_view_case, is_staff, roles_for
+from bot.cases.models import OPEN_STATUSES, CaseStatus, Role
+from bot.cases.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
 from handlers.context import DRAINER_KEY, display_name, reply, reply_privately, services_of
 from nlp.taxonomy import category_name

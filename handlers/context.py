@@ -6,7 +6,7 @@ from telegram import Update, User
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.notify import say
+from bot.delivery.notify import say
 from bot.services import Services
 
 SERVICES_KEY = "services"

@@ -7,9 +7,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.lifecycle import TransitionError
-from bot.models import Score
-from bot.notify import say
+from bot.cases.lifecycle import TransitionError
+from bot.cases.models import Score
+from bot.delivery.notify import say
 from handlers import keyboards, texts
 from handlers.context import poke_outbox, reply, services_of
 from handlers.handling import refusal

@@ -8,11 +8,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.cases.lifecycle import TransitionError, allowed
+from bot.cases.models import OPEN_STATUSES, Action, CaseStatus
+from bot.cases.roles import is_staff, roles_for
 from bot.config import Config
-from bot.lifecycle import TransitionError, allowed
-from bot.models import OPEN_STATUSES, Action, CaseStatus
-from bot.notify import say
-from bot.roles import is_staff, roles_for
+from bot.delivery.notify import say
 from handlers import keyboards, render, texts
 from handlers.context import poke_outbox, reply, services_of
 from handlers.keyboards import Button, Op

@@ -18,9 +18,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.intake import Decision, Incoming, IntakeResult
-from bot.lifecycle import TransitionError
-from bot.notify import say
+from bot.cases.intake import Decision, Incoming, IntakeResult
+from bot.cases.lifecycle import TransitionError
+from bot.delivery.notify import say
 from handlers import keyboards, render, texts
 from handlers.context import display_name, poke_outbox, reply, services_of
 from handlers.keyboards import Op

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from telegram.ext import Application, ContextTypes
 
-from bot.deadlines import DeadlineKeeper
+from bot.timing.deadlines import DeadlineKeeper
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import stats_text
-from bot.charts import FontMissing
+from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind
 from bot.config import Config
-from bot.models import OPEN_STATUSES, CaseStatus, NoticeKind
-from bot.outbox import Delivered
+from bot.delivery.outbox import Delivered
+from bot.reports import stats_text
+from bot.reports.charts import FontMissing
 from handlers import keyboards, render, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
 from nlp.taxonomy import category_name

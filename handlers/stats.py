@@ -25,15 +25,14 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import risk, stats_text
-from bot.assessment import monthly_ranking
-from bot.clock import Clock
+from bot.cases.models import NoticeKind
 from bot.config import Config
-from bot.export import FORMATS
-from bot.hot_topics import hot_topics
-from bot.models import NoticeKind
-from bot.notify import send
-from bot.stats import (
+from bot.delivery.notify import send
+from bot.reports import risk, stats_text
+from bot.reports.assessment import monthly_ranking
+from bot.reports.export import FORMATS
+from bot.reports.hot_topics import hot_topics
+from bot.reports.stats import (
     Figures,
     PeriodError,
     Refused,
@@ -45,6 +44,7 @@ from bot.stats import (
     parse_scope,
     scopes_for,
 )
+from bot.timing.clock import Clock
 from storage.db import Database
 
 log = logging.getLogger(__name__)

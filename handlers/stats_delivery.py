@@ -11,10 +11,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from bot import charts, risk, stats_text
 from bot.config import Config
-from bot.export import FORMATS, build_export
-from bot.stats import daily_series, parse_period_token, parse_scope
+from bot.reports import charts, risk, stats_text
+from bot.reports.export import FORMATS, build_export
+from bot.reports.stats import daily_series, parse_period_token, parse_scope
 from storage.db import Database
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import Config, load_config
+from bot.timing.clock import ManualClock
 from storage.db import Database
 
 # The end-to-end fixture (`live`: the simulator and the real bot) for every test module.

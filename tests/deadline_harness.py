@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import ManualClock
+from bot.cases.feedback import Feedback
+from bot.cases.lifecycle import Lifecycle
+from bot.cases.models import Action
 from bot.config import Config
-from bot.deadlines import DeadlineKeeper, TickReport
-from bot.feedback import Feedback
-from bot.lifecycle import Lifecycle
-from bot.models import Action
+from bot.timing.clock import ManualClock
+from bot.timing.deadlines import DeadlineKeeper, TickReport
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage import outbox as outbox_sql

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cli.demo_people import DEMO_BOT, simulator_spec
 from bot.config import Config
-from bot.demo_people import DEMO_BOT, simulator_spec
 from bot.services import Services
+from bot.timing.clock import ManualClock
 from handlers.app import DRAINER_KEY, build_application, start_application, stop_application
 from simulator.client import ControlClient
 from simulator.seed import seed

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cases.routing import route_case
 from bot.config import Config
-from bot.routing import route_case
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 from storage.db import Database

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import CaseStatus
+from bot.cases.models import CaseStatus
 from storage import feedback as feedback_sql
 from tests.e2e import GROUP, WANG, Live
 

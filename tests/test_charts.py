@@ -11,10 +11,10 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from bot import charts
 from bot.config import Config
-from bot.risk import assess
-from bot.stats import DailySeries, Scope, daily_series, parse_period
+from bot.reports import charts
+from bot.reports.risk import assess
+from bot.reports.stats import DailySeries, Scope, daily_series, parse_period
 from storage.db import Database
 from tests.history import HISTORY_NOW, History, shared_history
 
@@ -74,7 +74,7 @@ async def test_the_risk_chart_renders_every_grid(hdb: Database, config: Config) 
 
 
 async def test_daily_series_adds_up_to_the_figures(hdb: Database, config: Config) -> None:
-    from bot.stats import figures
+    from bot.reports.stats import figures
 
     scope = Scope("community", "chenghe")
     period = parse_period("month", config, NOW)

@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.cli.demo_people import DEMO_BOT, simulator_spec
 from bot.config import Config
-from bot.demo_people import DEMO_BOT, simulator_spec
 from simulator.client import ControlClient
 from simulator.seed import seed
 from simulator.server import SimulatorServer
@@ -100,9 +100,9 @@ async def test_demo_serves_the_web_chat_and_answers_reports(tmp_path: Path) -> N
 
 
 def test_export_is_a_gridbot_command(tmp_path: Path, config: Config) -> None:
+    from bot.cases.lifecycle import Lifecycle
     from bot.cli import main
-    from bot.clock import ManualClock
-    from bot.lifecycle import Lifecycle
+    from bot.timing.clock import ManualClock
     from storage.db import Database
     from tests.conftest import local_ts
     from tests.factories import new_case

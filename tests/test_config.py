@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import GRID_TYPE_NAMES, Config, ConfigError, load_config, parse_config_text
-from bot.settings import (
+from bot.config.env import (
     DEFAULT_API_BASE_URL,
     DEFAULT_FILE_BASE_URL,
     file_base_from_api_base,

@@ -6,8 +6,8 @@ import io
 import json
 from pathlib import Path
 
+from bot.cli.check_config import check_config_command
 from bot.config import load_config
-from bot.config_summary import check_config_command
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "zhenhai.toml"

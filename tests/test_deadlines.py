@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.models import Action, CaseStatus, NoticeKind
 from bot.config import Config
-from bot.deadlines import NOTES, OVERDUE_EVENT
-from bot.models import Action, CaseStatus, NoticeKind
+from bot.timing.clock import ManualClock
+from bot.timing.deadlines import NOTES, OVERDUE_EVENT
 from tests.conftest import local_ts
 from tests.deadline_harness import Process
 from tests.factories import RESIDENT

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.models import Action, NoticeKind
 from bot.config import Config
-from bot.models import Action, NoticeKind
+from bot.timing.clock import ManualClock
 from tests.conftest import local_ts
 from tests.deadline_harness import Process
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.models import Action, NoticeKind, Score
 from bot.config import Config
-from bot.digest import RENDERERS, render_digest, render_reminder
-from bot.models import Action, NoticeKind, Score
+from bot.timing.clock import ManualClock
+from bot.timing.digest import RENDERERS, render_digest, render_reminder
 from storage.records import OutboxRecord
 from tests.conftest import local_ts
 from tests.deadline_harness import Process

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import Config
-from bot.deadlines import DeadlineKeeper
-from bot.digest import RENDERERS
+from bot.timing.clock import ManualClock
+from bot.timing.deadlines import DeadlineKeeper
+from bot.timing.digest import RENDERERS
 from storage import deadlines as deadline_sql
 from storage import outbox as outbox_sql
 from tests.conftest import local_ts

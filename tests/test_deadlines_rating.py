@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import TransitionError
+from bot.cases.models import Action, CaseStatus, NoticeKind, Score
 from bot.config import Config
-from bot.lifecycle import TransitionError
-from bot.models import Action, CaseStatus, NoticeKind, Score
+from bot.timing.clock import ManualClock
 from storage import feedback as feedback_sql
 from tests.conftest import local_ts
 from tests.deadline_harness import Process

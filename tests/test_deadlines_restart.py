@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import deadlines
-from bot.clock import ManualClock
+from bot.cases.models import Action, NoticeKind
 from bot.config import Config
-from bot.models import Action, NoticeKind
+from bot.timing import deadlines
+from bot.timing.clock import ManualClock
 from tests.conftest import local_ts
 from tests.deadline_harness import Process
 

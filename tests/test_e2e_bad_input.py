@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.models import CaseStatus
+from bot.cases.models import CaseStatus
 from tests.e2e import GROUP, LEADER, LI, WANG, Live, buttons
 
 
@@ -154,7 +154,7 @@ async def test_a_button_whose_handler_fails_still_stops_spinning(live: Live) -> 
 
 
 async def test_an_answer_longer_than_telegram_allows_arrives_in_parts(live: Live) -> None:
-    from bot.notify import say
+    from bot.delivery.notify import say
 
     lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(250)]
     await live.say(WANG, WANG, "/start")

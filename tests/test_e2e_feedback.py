@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import CaseStatus
+from bot.cases.models import CaseStatus
 from storage import feedback as feedback_sql
 from tests.e2e import COMMUNITY, GROUP, LEADER, LI, WANG, ZHANG, Live, buttons
 

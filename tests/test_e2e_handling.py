@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import CaseStatus
+from bot.cases.models import CaseStatus
 from storage import attachments as attachment_sql
 from tests.e2e import BOT_ID, COMMUNITY, GROUP, LEADER, LI, WANG, WORKER, ZHANG, Live, buttons
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import CaseStatus
+from bot.cases.models import CaseStatus
 from nlp.taxonomy import category_name
 from storage import attachments as attachment_sql
 from storage import events as event_sql

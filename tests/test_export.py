@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from bot.cli.export_command import export_command
 from bot.config import Config
-from bot.export import build_export, mask_name
-from bot.export_command import export_command
-from bot.stats import Scope, figures, parse_period
-from bot.stats_text import CASE_HEADERS, STATUS_NAMES
+from bot.reports.export import build_export, mask_name
+from bot.reports.stats import Scope, figures, parse_period
+from bot.reports.stats_text import CASE_HEADERS, STATUS_NAMES
 from nlp.taxonomy import CATEGORY_CODES, category_name
 from storage.db import Database
 from tests.conftest import EXAMPLE, SHANGHAI

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.feedback import Feedback
+from bot.cases.lifecycle import Lifecycle, TransitionError
+from bot.cases.models import Action, CaseStatus, NoticeKind, Score
 from bot.config import Config
-from bot.feedback import Feedback
-from bot.lifecycle import Lifecycle, TransitionError
-from bot.models import Action, CaseStatus, NoticeKind, Score
+from bot.timing.clock import ManualClock
 from storage import feedback as feedback_sql
 from storage import outbox as outbox_sql
 from storage.db import Database

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.intake import Decision, Incoming, Intake, places_overlap
+from bot.cases.lifecycle import TransitionError
+from bot.cases.models import CaseStatus
 from bot.config import Config
-from bot.intake import Decision, Incoming, Intake, places_overlap
-from bot.lifecycle import TransitionError
-from bot.models import CaseStatus
+from bot.timing.clock import ManualClock
 from nlp.parse import ParseResult
 from storage import attachments as attachment_sql
 from storage import cases as case_sql

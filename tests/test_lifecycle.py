@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import TRANSITIONS, Lifecycle, TransitionError
+from bot.cases.models import Action, CaseStatus, NoticeKind
 from bot.config import Config
-from bot.lifecycle import TRANSITIONS, Lifecycle, TransitionError
-from bot.models import Action, CaseStatus, NoticeKind
+from bot.timing.clock import ManualClock
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage import outbox as outbox_sql

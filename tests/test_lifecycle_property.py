@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import Lifecycle, TransitionError
+from bot.cases.models import Action
 from bot.config import Config
-from bot.lifecycle import Lifecycle, TransitionError
-from bot.models import Action
+from bot.timing.clock import ManualClock
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage.db import Database

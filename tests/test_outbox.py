@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import Lifecycle
+from bot.cases.models import Action, NoticeKind
 from bot.config import Config
-from bot.lifecycle import Lifecycle
-from bot.models import Action, NoticeKind
-from bot.outbox import Delivered, OutboxDrainer
+from bot.delivery.outbox import Delivered, OutboxDrainer
+from bot.timing.clock import ManualClock
 from storage import outbox as outbox_sql
 from storage import users as user_sql
 from storage.db import Database
@@ -151,8 +151,8 @@ async def test_a_permanent_error_gives_up_without_stopping_the_rest(
 async def test_a_long_answer_is_queued_in_parts_and_a_retry_resends_no_part(
     db: Database, config: Config, clock: ManualClock
 ) -> None:
-    from bot.message_parts import MESSAGE_LIMIT
-    from bot.notify import say
+    from bot.delivery.message_parts import MESSAGE_LIMIT
+    from bot.delivery.notify import say
 
     services = _FakeServices(db, config, clock)
     lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(400)]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.config import Config, RiskSettings, RiskWeights
-from bot.risk import (
+from bot.reports.risk import (
     FACTORS,
     Colour,
     RiskInputs,
@@ -18,7 +18,7 @@ from bot.risk import (
     factors_of,
     grid_risk,
 )
-from bot.stats import Scope
+from bot.reports.stats import Scope
 from storage import stats as stats_sql
 from storage.db import Database
 from tests.conftest import local_ts

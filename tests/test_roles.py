@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import Lifecycle
+from bot.cases.models import Role
+from bot.cases.roles import can_view_case, roles_for
 from bot.config import Config
-from bot.lifecycle import Lifecycle
-from bot.models import Role
-from bot.roles import can_view_case, roles_for
+from bot.timing.clock import ManualClock
 from storage.db import Database
 from tests.factories import RESIDENT, new_case
 

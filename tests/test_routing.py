@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cases.routing import route_case, supervisor_of
 from bot.config import Config
-from bot.routing import route_case, supervisor_of
 from nlp.taxonomy import CATEGORY_CODES
 
 GRIDS = [

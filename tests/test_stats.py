@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot.cases.models import OPEN_STATUSES
 from bot.config import Config
-from bot.models import OPEN_STATUSES
-from bot.stats import Figures, Period, Scope, figures, parse_period
+from bot.reports.stats import Figures, Period, Scope, figures, parse_period
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 from storage.db import Database

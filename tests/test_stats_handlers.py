@@ -14,9 +14,9 @@ import pytest
 from telegram.constants import ChatType
 from telegram.ext import ApplicationBuilder
 
-from bot.clock import ManualClock
 from bot.config import Config
-from bot.stats import Scope, parse_period
+from bot.reports.stats import Scope, parse_period
+from bot.timing.clock import ManualClock
 from handlers import stats as stats_handlers
 from handlers.stats import STATS_GROUP, decode_button, encode_button, register
 from storage.db import Database
@@ -112,8 +112,8 @@ def test_period_token_of_the_buttons_is_compact(config: Config) -> None:
 
 def test_the_core_imports_no_telegram() -> None:
     root = Path(__file__).resolve().parent.parent / "bot"
-    mine = ["stats", "stats_text", "risk", "assessment", "hot_topics", "charts", "export",
-            "export_command"]  # fmt: skip
+    mine = ["reports/stats", "reports/stats_text", "reports/risk", "reports/assessment",
+            "reports/hot_topics", "reports/charts", "reports/export", "cli/export_command"]  # fmt: skip
     for name in mine:
         source = (root / f"{name}.py").read_text(encoding="utf-8")
         assert "import telegram" not in source and "from telegram" not in source, name

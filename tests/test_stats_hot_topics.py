@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.hot_topics import hot_topics, keywords
-from bot.stats import Period, Scope, parse_period
-from bot.stats_text import render_hot_topics
+from bot.reports.hot_topics import hot_topics, keywords
+from bot.reports.stats import Period, Scope, parse_period
+from bot.reports.stats_text import render_hot_topics
 from storage.db import Database
 from tests.history import HISTORY_NOW, HOT, History, shared_history
 

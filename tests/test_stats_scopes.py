@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.stats import (
+from bot.reports.stats import (
     Figures,
     PeriodError,
     Refused,

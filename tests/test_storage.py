@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.clock import ManualClock
+from bot.cases.lifecycle import Lifecycle
 from bot.config import Config
-from bot.lifecycle import Lifecycle
+from bot.timing.clock import ManualClock
 from storage import cases as case_sql
 from storage.db import Database, migrations
 from tests.factories import new_case

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Calendar, Config
-from bot.deadlines import working_time_before
-from bot.worktime import is_working_day, working_deadline
+from bot.timing.deadlines import working_time_before
+from bot.timing.worktime import is_working_day, working_deadline
 from tests.conftest import local_ts
 
 

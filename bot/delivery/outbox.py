@@ -15,16 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.lifecycle import queue
-from bot.models import NoticeKind
+from bot.cases.lifecycle import queue
+from bot.cases.models import NoticeKind
 from storage import cases as case_sql
 from storage import outbox as outbox_sql
 from storage import users as user_sql
 from storage.records import CaseRecord, Notice, OutboxRecord
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
     from bot.config import Config
+    from bot.timing.clock import Clock
     from storage.db import Database
 
 log = logging.getLogger(__name__)

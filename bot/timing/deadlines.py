@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.digest import DAILY, WEEKLY, daily_payloads, week_period, weekly_payloads
-from bot.lifecycle import queue, transition
-from bot.models import Action, CaseStatus, NoticeKind
-from bot.worktime import is_working_day, working_deadline
+from bot.cases.lifecycle import queue, transition
+from bot.cases.models import Action, CaseStatus, NoticeKind
+from bot.timing.digest import DAILY, WEEKLY, daily_payloads, week_period, weekly_payloads
+from bot.timing.worktime import is_working_day, working_deadline
 from storage import cases as case_sql
 from storage import deadlines as deadline_sql
 from storage import events as event_sql
@@ -53,8 +53,8 @@ from storage.records import CaseRecord, Notice
 if TYPE_CHECKING:
     import aiosqlite
 
-    from bot.clock import Clock
     from bot.config import Calendar, Config
+    from bot.timing.clock import Clock
     from storage.db import Database
 
 log = logging.getLogger(__name__)

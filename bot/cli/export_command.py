@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import SystemClock
+from bot.cases.roles import is_admin
 from bot.config import Config, ConfigError, load_config
-from bot.export import FORMATS, Export, build_export, export_period
-from bot.roles import is_admin
-from bot.stats import Scope, ScopeError, parse_scope
+from bot.reports.export import FORMATS, Export, build_export, export_period
+from bot.reports.stats import Scope, ScopeError, parse_scope
+from bot.timing.clock import SystemClock
 from storage.db import Database
 
 

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from bot.roles import COMMUNITY, DISTRICT, GRID, STREET, positions_of
+from bot.cases.roles import COMMUNITY, DISTRICT, GRID, STREET, positions_of
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 

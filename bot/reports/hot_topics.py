@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.stats import cohort
+from bot.reports.stats import cohort
 from storage import stats as stats_sql
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from jieba.analyse import TFIDF
 
     from bot.config import Config
-    from bot.stats import Period, Scope
+    from bot.reports.stats import Period, Scope
 
 KEYWORDS_PER_CASE = 4
 MAX_CASES = 5000

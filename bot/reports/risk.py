@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import queue
-from bot.models import NoticeKind
-from bot.quiet import release_time
+from bot.cases.lifecycle import queue
+from bot.cases.models import NoticeKind
+from bot.timing.quiet import release_time
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 from storage.records import Notice
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     import aiosqlite
 
     from bot.config import Config, RiskSettings
-    from bot.stats import Scope
+    from bot.reports.stats import Scope
     from storage.db import Database
 
 DAY = 86400
@@ -220,7 +220,7 @@ async def alert_turns(db: Database, config: Config, now: int) -> list[RiskAlert]
     one that calms down and turns red again alerts again. Notices go through the outbox with a
     dedupe key per grid, colour and turn, in the same transaction as the remembered colour.
     """
-    from bot.stats_text import render_risk_alert  # texts are rendered in the core for TEXT
+    from bot.reports.stats_text import render_risk_alert  # texts are rendered in the core for TEXT
 
     risks = await assess(db.reader, config, now)
     alerts = []

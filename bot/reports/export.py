@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot import stats_text as T
-from bot.stats import Figures, Period, Scope, cohort, days_period, figures, local_today
+from bot.reports import stats_text as T
+from bot.reports.stats import Figures, Period, Scope, cohort, days_period, figures, local_today
 from nlp.pii import mask_pii
 from nlp.taxonomy import category_name
 from storage import stats as stats_sql

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.models import Role
+from bot.cases.models import Role
 
 if TYPE_CHECKING:
     from bot.config import Config

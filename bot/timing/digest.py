@@ -11,7 +11,7 @@ import html
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.models import OPEN_STATUSES, CaseStatus, NoticeKind, Score
+from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind, Score
 from nlp.taxonomy import LEVEL_NAMES, category_name
 from storage import deadlines as deadline_sql
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import queue
-from bot.message_parts import split_text
-from bot.models import NoticeKind
+from bot.cases.lifecycle import queue
+from bot.cases.models import NoticeKind
+from bot.delivery.message_parts import split_text
 from storage.records import Notice
 
 if TYPE_CHECKING:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.cases.roles import positions_of
 from bot.config import Config
-from bot.roles import positions_of
 
 DEMO_BOT = {"token": "7000000001:gridbot-demo-token", "username": "gridbot", "first_name": "网格通"}
 # Residents who live in every demo grid; one of them has never started the bot, so the demo

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
+from bot.config.env import load_env_settings
 from bot.services import Services
-from bot.settings import load_env_settings
 
 log = logging.getLogger("gridbot")
 
@@ -108,7 +108,7 @@ def _ask_reset(db_path: Path) -> bool:
 
 
 async def _demo(config, db_path: Path, *, host: str, port: int) -> None:  # noqa: ANN001
-    from bot.demo_people import DEMO_BOT, simulator_spec
+    from bot.cli.demo_people import DEMO_BOT, simulator_spec
     from handlers.app import build_application, start_application, stop_application
     from simulator.seed import seed
     from simulator.server import SimulatorServer

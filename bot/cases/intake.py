@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bot.lifecycle import Change, TransitionError, open_case, queue, transition
-from bot.models import OPEN_STATUSES, Action, NoticeKind
+from bot.cases.lifecycle import Change, TransitionError, open_case, queue, transition
+from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from nlp.parse import ParseResult
 from storage import attachments as attachment_sql
 from storage import cases as case_sql
@@ -22,8 +22,8 @@ from storage import users as user_sql
 from storage.records import CaseRecord, NewCase, Notice
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
     from bot.config import Config, Grid
+    from bot.timing.clock import Clock
     from nlp.parse import Parser
     from storage.db import Database
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from bot.stats import Period, Scope, cohort, days_period
+from bot.reports.stats import Period, Scope, cohort, days_period
 from storage import stats as stats_sql
 
 if TYPE_CHECKING:

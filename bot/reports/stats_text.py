@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from nlp.taxonomy import category_name
 
 if TYPE_CHECKING:
-    from bot.assessment import Assessment, Ranking
     from bot.config import Config
-    from bot.hot_topics import HotTopics
-    from bot.risk import GridRisk
-    from bot.stats import Durations, Figures, Period, Scope
+    from bot.reports.assessment import Assessment, Ranking
+    from bot.reports.hot_topics import HotTopics
+    from bot.reports.risk import GridRisk
+    from bot.reports.stats import Durations, Figures, Period, Scope
 
 COLOUR_NAMES = {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝", "green": "绿"}
 COLOUR_MARKS = {"red": "🔴", "orange": "🟠", "yellow": "🟡", "blue": "🔵", "green": "🟢"}

@@ -22,13 +22,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-from bot import stats_text as T  # noqa: E402
+from bot.reports import stats_text as T  # noqa: E402
 from nlp.taxonomy import category_name  # noqa: E402
 
 if TYPE_CHECKING:
     from bot.config import Config
-    from bot.risk import GridRisk
-    from bot.stats import DailySeries, Period, Scope
+    from bot.reports.risk import GridRisk
+    from bot.reports.stats import DailySeries, Period, Scope
 
 # Families that cover simplified Chinese, most likely first; the path is where Debian puts ours.
 CJK_FAMILIES = (

@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
 
     export = commands.add_parser("export", help="cases as CSV, XLSX or Open311 JSON")
-    from bot.export_command import add_arguments
+    from bot.cli.export_command import add_arguments
 
     add_arguments(export)
 
@@ -60,7 +60,7 @@ def _places(config_path: str | None) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check-config":
-        from bot.config_summary import check_config_command
+        from bot.cli.check_config import check_config_command
 
         return check_config_command(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
     if args.command == "classify":
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return train_command(out=sys.stdout)
     if args.command == "export":
-        from bot.export_command import export_command
+        from bot.cli.export_command import export_command
 
         return export_command(
             args.fmt, db_path=args.db_path, config_path=args.config_path,
@@ -95,11 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             output=args.output, unmasked=args.unmasked, as_user=args.as_user,
         )  # fmt: skip
     if args.command == "run":
-        from bot.app import run_command
+        from bot.cli.run import run_command
 
         return run_command(args.config, db_path=args.db)
     if args.command == "demo":
-        from bot.app import demo_command
+        from bot.cli.run import demo_command
 
         return demo_command(
             args.config, host=args.host, port=args.port, data=args.data,

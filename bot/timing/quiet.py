@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.models import NoticeKind
+from bot.cases.models import NoticeKind
 
 if TYPE_CHECKING:
     from bot.config import Config

@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
-from bot.quiet import release_time
-from bot.roles import highest_level_over, is_staff, roles_for
-from bot.routing import Route, route_case, supervisor_of
-from bot.worktime import working_deadline
+from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
+from bot.cases.roles import highest_level_over, is_staff, roles_for
+from bot.cases.routing import Route, route_case, supervisor_of
+from bot.timing.quiet import release_time
+from bot.timing.worktime import working_deadline
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage import outbox as outbox_sql
 from storage.records import CaseRecord, NewCase, Notice
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
     from bot.config import Config
+    from bot.timing.clock import Clock
     from storage.db import Database
 
 S = CaseStatus

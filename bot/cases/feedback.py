@@ -9,18 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import Change, TransitionError, queue, transition
-from bot.models import Action, CaseStatus, NoticeKind, Score
-from bot.quiet import release_time
-from bot.routing import supervisor_of
+from bot.cases.lifecycle import Change, TransitionError, queue, transition
+from bot.cases.models import Action, CaseStatus, NoticeKind, Score
+from bot.cases.routing import supervisor_of
+from bot.timing.quiet import release_time
 from storage import cases as case_sql
 from storage import feedback as feedback_sql
 from storage import outbox as outbox_sql
 from storage.records import Notice, RatingRecord
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
     from bot.config import Config
+    from bot.timing.clock import Clock
     from storage.db import Database
 
 

@@ -1,0 +1,1 @@
+"""Cases: their states and events, lifecycle, routing, roles, intake and the rating."""

@@ -1,0 +1,1 @@
+"""Getting words out: the outbox drainer and the notices adapters queue."""

@@ -1,0 +1,1 @@
+"""Figures: statistics, assessment, the risk index, hot topics, charts and exports."""
