@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from bot.cases.feedback import Feedback
 from bot.cases.intake import Intake
 from bot.cases.lifecycle import Lifecycle
+from bot.cases.lookup import Lookup
 from bot.timing.clock import Clock, SystemClock
 from nlp.parse import Parser, get_parser
-from storage.db import Database
+from storage.db import Database  # adapters hold it only to hand it back to the core
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -26,6 +27,7 @@ class Services:
     lifecycle: Lifecycle
     intake: Intake
     feedback: Feedback
+    lookup: Lookup
     extras: dict[str, object] = field(default_factory=dict)  # optional features register here
 
     @classmethod
@@ -48,6 +50,7 @@ class Services:
             lifecycle=Lifecycle(db, config, clock),
             intake=Intake(db, config, clock, parser),
             feedback=Feedback(db, config, clock),
+            lookup=Lookup(db, clock),
         )
 
     async def close(self) -> None:

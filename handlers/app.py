@@ -176,7 +176,7 @@ async def _post_init(application: Application) -> None:
         services.db,
         services.config,
         services.clock,
-        TelegramDelivery(application.bot, services.db, services.config, RENDERERS),
+        TelegramDelivery(application.bot, services, RENDERERS),
     )
     application.bot_data[DRAINER_KEY] = drainer
     application.bot_data["drainer_task"] = asyncio.create_task(drainer.run(), name="outbox-drainer")

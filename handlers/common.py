@@ -14,10 +14,6 @@ from bot.cases.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
 from handlers.context import DRAINER_KEY, display_name, reply, reply_privately, services_of
 from nlp.taxonomy import category_name
-from storage import cases as case_sql
-from storage import events as event_sql
-from storage import outbox as outbox_sql
-from storage import users as user_sql
 
 ACTION_NAMES = {
     "open": "报事", "assign": "派单", "accept": "接单", "resolve": "办结", "escalate": "上报",
@@ -32,15 +28,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None:
         return
     services = services_of(context)
-    async with services.db.write() as conn:
-        await user_sql.upsert_user(
-            conn,
-            user_id=user.id,
-            name=display_name(user),
-            username=user.username,
-            now=services.clock.now(),
-        )
-        await user_sql.set_started(conn, user.id, True)
+    await services.lookup.started(user.id, name=display_name(user), username=user.username)
     if is_staff(services.config, user.id):
         await reply(
             update,
@@ -67,7 +55,7 @@ async def my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None:
         return
     services = services_of(context)
-    cases = await case_sql.list_cases(services.db.reader, reporter_id=user.id, limit=20)
+    cases = await services.lookup.reported_by(user.id, limit=20)
     lines = [texts.MY_CASES_HEAD] if cases else [texts.NO_CASES]
     for case in cases:
         anonymous = f" {texts.ANONYMOUS_MARK}" if case.anonymous else ""
@@ -91,17 +79,17 @@ async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not number:
         await reply(update, context, texts.CASE_USAGE, quote=True)
         return
-    case = await case_sql.get_case_by_number(services.db.reader, number)
+    case = await services.lookup.case_by_number(number)
     if case is None and number.isdigit():
         # "/case 123" means case 123 of this year.
         year = render.local_year(services.config, services.clock.now())
-        case = await case_sql.get_case_by_number(services.db.reader, f"{year}-{int(number):06d}")
+        case = await services.lookup.case_by_number(f"{year}-{int(number):06d}")
     if case is None:
         await reply(update, context, texts.UNKNOWN_CASE, quote=True)
         return
     in_group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
     masked = in_group or not can_view_case(services.config, user.id, case)
-    events = await event_sql.list_events(services.db.reader, case.id)
+    events = await services.lookup.events(case.id)
     lines = [
         render.case_card(services.config, case)
         if masked
@@ -150,7 +138,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines += await asyncio.gather(
         *(check(g.id, g.chat_id, g.name) for g in services.config.grids())
     )
-    counts = await outbox_sql.counts_by_status(services.db.reader)
+    counts = await services.lookup.outbox_counts()
     lines.append(
         texts.STATUS_OUTBOX.format(pending=counts.get("pending", 0), failed=counts.get("failed", 0))
     )

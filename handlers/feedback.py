@@ -14,8 +14,6 @@ from handlers import keyboards, texts
 from handlers.context import poke_outbox, reply, services_of
 from handlers.handling import refusal
 from handlers.prompts import Prompt, prompts_of
-from storage import cases as case_sql
-from storage import users as user_sql
 
 LIKE = "👍"
 
@@ -59,10 +57,10 @@ async def _ask_why(
     services = services_of(context)
     in_private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
     if not in_private:
-        person = await user_sql.get_user(services.db.reader, user_id)
+        person = await services.lookup.user(user_id)
         if person is None or not person.started_bot or person.blocked:
             return
-    case = await case_sql.get_case(services.db.reader, case_id)
+    case = await services.lookup.case(case_id)
     prompts_of(context)[user_id] = Prompt(op="why", case_id=case_id, round=round_)
     question = texts.ASK_FOR_CASE.format(
         number=case.number if case else "", question=texts.ASK_UNSATISFIED_REASON

@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.cases.lifecycle import TransitionError, allowed
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus
+from bot.cases.records import CaseRecord
 from bot.cases.roles import is_staff, roles_for
 from bot.config import Config
 from bot.delivery.notify import say
@@ -18,9 +19,6 @@ from handlers.context import poke_outbox, reply, services_of
 from handlers.keyboards import Button, Op
 from handlers.prompts import Prompt, prompts_of
 from nlp.taxonomy import category_name
-from storage import attachments as attachment_sql
-from storage import cases as case_sql
-from storage.records import CaseRecord
 
 _OP_ACTION = {Op.RESOLVE: Action.RESOLVE, Op.ESCALATE: Action.ESCALATE, Op.REJECT: Action.REJECT}
 _ASK = {
@@ -45,7 +43,7 @@ async def _load(context: ContextTypes.DEFAULT_TYPE, button: Button) -> CaseRecor
     case_id = button.int_field(0)
     if case_id is None:
         return None
-    return await case_sql.get_case(services_of(context).db.reader, case_id)
+    return await services_of(context).lookup.case(case_id)
 
 
 async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -87,7 +85,7 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         question = texts.ASK_FOR_CASE.format(number=case.number, question=_ASK[button.op])
         if earlier is not None and earlier.case_id != case.id and not earlier.expired():
             # One question at a time: say that the earlier one is no longer awaited.
-            old = await case_sql.get_case(services.db.reader, earlier.case_id)
+            old = await services.lookup.case(earlier.case_id)
             question = texts.PROMPT_REPLACED.format(number=old.number if old else "?") + question
         await _private(context, user_id, question, buttons=_cancel_buttons())
         return
@@ -309,11 +307,9 @@ async def _finish_resolve(
         await reply(update, context, refusal(error))
         return
     if photo is not None:
-        async with services.db.write() as conn:
-            await attachment_sql.add_attachment(
-                conn, case_id=prompt.case_id, kind="photo", file_id=photo, added_by=user.id,
-                message_id=message_id, at=services.clock.now(),
-            )  # fmt: skip
+        await services.lookup.add_photo(
+            prompt.case_id, photo, added_by=user.id, message_id=message_id
+        )
     await reply(update, context, texts.RESOLVED.format(number=change.case.number))
 
 
@@ -334,9 +330,7 @@ async def todo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or not is_staff(services.config, user.id):
         await reply(update, context, texts.NOT_ALLOWED)
         return
-    cases = await case_sql.list_cases(
-        services.db.reader, assignee_id=user.id, statuses=[s.value for s in OPEN_STATUSES], limit=30
-    )
+    cases = await services.lookup.open_cases_of(user.id, limit=30)
     if not cases:
         await reply(update, context, texts.NO_TODO)
         return

@@ -25,7 +25,6 @@ from handlers import keyboards, render, texts
 from handlers.context import display_name, poke_outbox, reply, services_of
 from handlers.keyboards import Op
 from nlp.taxonomy import CATEGORIES, category_name
-from storage import outbox as outbox_sql
 
 LIMIT_NOTE_SECONDS = 60
 
@@ -218,9 +217,7 @@ async def expire_unsure_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unanswered unsure cards quietly disappear."""
     services = services_of(context)
     for pending in await services.intake.expire_pending():
-        sent = await outbox_sql.sent_by_key(
-            services.db.reader, _unsure_key(pending.chat_id, pending.message_id)
-        )
+        sent = await services.lookup.sent_by_key(_unsure_key(pending.chat_id, pending.message_id))
         if sent is None or sent.message_id is None:
             continue
         try:

@@ -6,11 +6,11 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.cases.records import CaseRecord
 from bot.config import Config
 from handlers import texts
 from nlp.pii import mask_pii
 from nlp.taxonomy import category_name
-from storage.records import CaseRecord
 
 CARD_TEXT_LIMIT = 300
 

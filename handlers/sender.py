@@ -16,17 +16,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind
+from bot.cases.records import CaseRecord, OutboxRecord
 from bot.config import Config
 from bot.delivery.outbox import Delivered
 from bot.reports import stats_text
 from bot.reports.charts import FontMissing
+from bot.services import Services
 from handlers import keyboards, render, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
 from nlp.taxonomy import category_name
-from storage import feedback as feedback_sql
-from storage import outbox as outbox_sql
-from storage.db import Database
-from storage.records import CaseRecord, OutboxRecord
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +32,11 @@ log = logging.getLogger(__name__)
 class TelegramDelivery:
     """Renders each notice kind into a message and sends or edits it."""
 
-    def __init__(
-        self, bot: Bot, db: Database, config: Config, render_extra: object | None = None
-    ) -> None:
+    def __init__(self, bot: Bot, services: Services, render_extra: object | None = None) -> None:
         self.bot = bot
-        self.db = db
-        self.config = config
-        self.drawer = StatsDrawer(db, config)
+        self.lookup = services.lookup
+        self.config: Config = services.config
+        self.drawer = StatsDrawer(services.db, services.config)
         # Renderers the core offers for digests and reminders: kind -> callable(payload) -> str.
         self.render_extra = render_extra
 
@@ -95,7 +91,7 @@ class TelegramDelivery:
             )
             return await self._text(chat_id, text, reply_to=await self._card_id(case))
         if kind == NoticeKind.CASE_CARD:
-            followers = await feedback_sql.count_followers(self.db.reader, case.id)
+            followers = await self.lookup.followers(case.id)
             reply_to = case.message_id if case.chat_id == chat_id else None
             return await self._text(
                 chat_id, render.case_card(self.config, case, followers), reply_to=reply_to
@@ -191,7 +187,7 @@ class TelegramDelivery:
             return Delivered(ok=False, error=f"cannot draw: {error}")
 
     async def _card_id(self, case: CaseRecord) -> int | None:
-        found = await outbox_sql.sent_message(self.db.reader, case.id, NoticeKind.CASE_CARD)
+        found = await self.lookup.sent_message(case.id, NoticeKind.CASE_CARD)
         return found[1] if found else None
 
     def _actions(self, case: CaseRecord) -> InlineKeyboardMarkup | None:
@@ -206,10 +202,10 @@ class TelegramDelivery:
         return await self._text(notice.chat_id, text, markup=markup)
 
     async def _update_card(self, case: CaseRecord) -> bool | Delivered:
-        found = await outbox_sql.sent_message(self.db.reader, case.id, NoticeKind.CASE_CARD)
+        found = await self.lookup.sent_message(case.id, NoticeKind.CASE_CARD)
         if found is None:
             pending = [
-                n for n in await outbox_sql.list_for_case(self.db.reader, case.id)
+                n for n in await self.lookup.notices_for(case.id)
                 if n.kind == NoticeKind.CASE_CARD and n.status == "pending"
             ]  # fmt: skip
             # The card is still on its way: edit after it arrives. No card at all: nothing to do.
@@ -218,7 +214,7 @@ class TelegramDelivery:
                 if pending
                 else Delivered(ok=True)
             )
-        followers = await feedback_sql.count_followers(self.db.reader, case.id)
+        followers = await self.lookup.followers(case.id)
         chat_id, message_id = found
         await self.bot.edit_message_text(
             render.case_card(self.config, case, followers),

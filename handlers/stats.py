@@ -44,8 +44,8 @@ from bot.reports.stats import (
     parse_scope,
     scopes_for,
 )
+from bot.services import Database
 from bot.timing.clock import Clock
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 

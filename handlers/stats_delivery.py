@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.reports import charts, risk, stats_text
 from bot.reports.export import FORMATS, build_export
 from bot.reports.stats import daily_series, parse_period_token, parse_scope
-from storage.db import Database
+from bot.services import Database
 
 
 class Undeliverable(ValueError):

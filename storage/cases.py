@@ -63,6 +63,11 @@ async def next_number(conn: aiosqlite.Connection, year: int) -> str:
     return f"{year}-{int(row[0]):06d}"
 
 
+async def give_back_number(conn: aiosqlite.Connection, year: int) -> None:
+    """Undo `next_number` in the same transaction, so that numbers stay without gaps."""
+    await conn.execute("UPDATE case_counters SET last = last - 1 WHERE year = ?", (year,))
+
+
 _INITIAL = (
     "status",
     "level",

@@ -13,6 +13,9 @@ import aiosqlite
 
 from storage.rows import first as _first
 
+Connection = aiosqlite.Connection
+"""One open connection, as the core passes it into storage/ functions (never opens its own)."""
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 

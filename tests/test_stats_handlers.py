@@ -108,12 +108,3 @@ def test_period_token_of_the_buttons_is_compact(config: Config) -> None:
     period = parse_period("2026-09-01..2026-11-30", config, HISTORY_NOW)
     assert period.token() == "20260901-20261130"
     assert stats_handlers.PREFIX == "v1:st:"
-
-
-def test_the_core_imports_no_telegram() -> None:
-    root = Path(__file__).resolve().parent.parent / "bot"
-    mine = ["reports/stats", "reports/stats_text", "reports/risk", "reports/assessment",
-            "reports/hot_topics", "reports/charts", "reports/export", "cli/export_command"]  # fmt: skip
-    for name in mine:
-        source = (root / f"{name}.py").read_text(encoding="utf-8")
-        assert "import telegram" not in source and "from telegram" not in source, name

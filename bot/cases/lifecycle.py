@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
 from bot.cases.roles import highest_level_over, is_staff, roles_for
 from bot.cases.routing import Route, route_case, supervisor_of
@@ -21,6 +19,7 @@ from bot.timing.worktime import working_deadline
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage import outbox as outbox_sql
+from storage.db import Connection
 from storage.records import CaseRecord, NewCase, Notice
 
 if TYPE_CHECKING:
@@ -111,7 +110,7 @@ def _year(now: int, config: Config) -> int:
 
 
 async def queue(
-    conn: aiosqlite.Connection, config: Config, notice: Notice, *, now: int, urgent: bool
+    conn: Connection, config: Config, notice: Notice, *, now: int, urgent: bool
 ) -> int | None:
     """Put a notice in the outbox, held past the quiet hours unless it is urgent."""
     if notice.not_before is None:
@@ -120,7 +119,7 @@ async def queue(
 
 
 async def _queue_all(
-    conn: aiosqlite.Connection, config: Config, notices: list[Notice], case: CaseRecord, now: int
+    conn: Connection, config: Config, notices: list[Notice], case: CaseRecord, now: int
 ) -> tuple[int, ...]:
     for notice in notices:
         notice.case_id = case.id
@@ -146,7 +145,7 @@ def _card_update(case: CaseRecord) -> list[Notice]:
 
 
 async def open_case(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     new: NewCase,
     *,
@@ -172,9 +171,7 @@ async def open_case(
     case = await case_sql.insert_case(conn, new, number=number, now=now, **initial)
     if case is None:
         # Give the number back, so numbers stay without gaps.
-        await conn.execute(
-            "UPDATE case_counters SET last = last - 1 WHERE year = ?", (_year(now, config),)
-        )
+        await case_sql.give_back_number(conn, _year(now, config))
         return None
     # The audit trail still tells both steps: the resident opened it, routing assigned it.
     event_ids = await event_sql.insert_events(
@@ -198,7 +195,7 @@ async def open_case(
 
 
 async def transition(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     case_id: int,
     action: Action,

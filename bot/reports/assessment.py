@@ -28,9 +28,8 @@ from bot.reports.stats import Period, Scope, cohort, days_period
 from storage import stats as stats_sql
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.config import Config
+    from storage.db import Connection
 
 WEIGHTS: dict[str, float] = {"accept": 0.25, "resolve": 0.35, "satisfaction": 0.25, "reopen": 0.15}
 MIN_CASES = 5
@@ -105,7 +104,7 @@ def assessment_of(kind: Literal["grid", "handler"], key: str, t: Tally) -> Asses
 
 
 async def assess(
-    conn: aiosqlite.Connection, config: Config, scope: Scope, period: Period, now: int
+    conn: Connection, config: Config, scope: Scope, period: Period, now: int
 ) -> tuple[list[Assessment], list[Assessment]]:
     """(grids, handlers) of the scope over the period, best score first."""
     which = cohort(config, scope, period.start, period.end)
@@ -167,7 +166,7 @@ def month_period(config: Config, day: date) -> Period:
 
 
 async def monthly_ranking(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     street_id: str,
     month: date,

@@ -24,9 +24,8 @@ from storage import stats as stats_sql
 from storage.stats import ExportRow
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.config import Config
+    from storage.db import Connection
 
 Format = Literal["csv", "xlsx", "open311"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "open311")
@@ -259,7 +258,7 @@ class Export:
 
 
 async def export_period(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     now: int,
     *,
@@ -276,7 +275,7 @@ async def export_period(
 
 
 async def build_export(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     fmt: Format,
     scope: Scope,

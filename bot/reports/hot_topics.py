@@ -23,11 +23,11 @@ from bot.reports.stats import cohort
 from storage import stats as stats_sql
 
 if TYPE_CHECKING:
-    import aiosqlite
     from jieba.analyse import TFIDF
 
     from bot.config import Config
     from bot.reports.stats import Period, Scope
+    from storage.db import Connection
 
 KEYWORDS_PER_CASE = 4
 MAX_CASES = 5000
@@ -107,7 +107,7 @@ def count_terms(
 
 
 async def hot_topics(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     scope: Scope,
     period: Period,

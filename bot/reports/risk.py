@@ -37,11 +37,9 @@ from storage.records import Notice
 from storage.stats import Cohort
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.config import Config, RiskSettings
     from bot.reports.stats import Scope
-    from storage.db import Database
+    from storage.db import Connection, Database
 
 DAY = 86400
 CONFLICT_CATEGORIES = ("dispute", "public_security")
@@ -154,7 +152,7 @@ def grid_risk(grid_id: str, inputs: RiskInputs, settings: RiskSettings) -> GridR
 
 
 async def risk_inputs(
-    conn: aiosqlite.Connection, config: Config, grid_ids: list[str], now: int
+    conn: Connection, config: Config, grid_ids: list[str], now: int
 ) -> dict[str, RiskInputs]:
     """The counts of each grid's window ending now, its previous window and its baseline."""
     s = config.risk
@@ -196,7 +194,7 @@ async def risk_inputs(
 
 
 async def assess(
-    conn: aiosqlite.Connection, config: Config, now: int, scope: Scope | None = None
+    conn: Connection, config: Config, now: int, scope: Scope | None = None
 ) -> list[GridRisk]:
     """Every grid's risk (in the scope, if given), highest score first."""
     grid_ids = scope.grid_ids(config) if scope is not None else [g.id for g in config.grids()]

@@ -29,9 +29,8 @@ from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.config import Config
+    from storage.db import Connection
 
 ScopeKind = Literal["grid", "community", "street", "district"]
 PeriodKind = Literal["today", "week", "month", "range"]
@@ -361,7 +360,7 @@ def cohort(config: Config, scope: Scope, start: int, end: int) -> stats_sql.Coho
 
 
 async def figures(
-    conn: aiosqlite.Connection, config: Config, scope: Scope, period: Period, now: int
+    conn: Connection, config: Config, scope: Scope, period: Period, now: int
 ) -> Figures:
     """The figures of a scope over a period (reads only)."""
     which = cohort(config, scope, period.start, period.end)
@@ -406,7 +405,7 @@ async def figures(
 
 
 async def _durations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     which: stats_sql.Cohort,
     until: Literal["accepted_at", "resolved_at"],
     count: int,
@@ -427,7 +426,7 @@ class Refused:
 
 
 async def figures_for_user(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: Config,
     user_id: int,
     now: int,
@@ -467,7 +466,7 @@ class DailySeries:
 
 
 async def daily_series(
-    conn: aiosqlite.Connection, config: Config, scope: Scope, period: Period
+    conn: Connection, config: Config, scope: Scope, period: Period
 ) -> DailySeries:
     """Day-by-day counts over the period, for the charts."""
     spans = period.day_spans()

@@ -51,11 +51,9 @@ from storage.deadlines import TimerRecord
 from storage.records import CaseRecord, Notice
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.config import Calendar, Config
     from bot.timing.clock import Clock
-    from storage.db import Database
+    from storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -268,9 +266,7 @@ class DeadlineKeeper:
         elif outcome == "closed":
             report.closed_unrated.append(timer.case_id)
 
-    async def _fire(
-        self, conn: aiosqlite.Connection, timer: TimerRecord, now: int
-    ) -> tuple[str, int]:
+    async def _fire(self, conn: Connection, timer: TimerRecord, now: int) -> tuple[str, int]:
         """Do one timer's work in the caller's transaction: (outcome, notices queued)."""
         case = await case_sql.get_case(conn, timer.case_id)
         if case is None or not self._still_current(case, timer, now):
@@ -355,7 +351,7 @@ class DeadlineKeeper:
         }
 
     async def _remind(
-        self, conn: aiosqlite.Connection, case: CaseRecord, which: str, due: int, now: int
+        self, conn: Connection, case: CaseRecord, which: str, due: int, now: int
     ) -> int:
         if case.assignee_id is None:
             return 0
@@ -375,7 +371,7 @@ class DeadlineKeeper:
         return int(queued is not None)
 
     async def _escalate(
-        self, conn: aiosqlite.Connection, case: CaseRecord, which: str, due: int, now: int
+        self, conn: Connection, case: CaseRecord, which: str, due: int, now: int
     ) -> None:
         """One level up; the first missed deadline also flags the case overdue (same event)."""
         if not case.overdue:
@@ -387,7 +383,7 @@ class DeadlineKeeper:
         )  # fmt: skip
 
     async def _flag_overdue(
-        self, conn: aiosqlite.Connection, case: CaseRecord, which: str, due: int, now: int
+        self, conn: Connection, case: CaseRecord, which: str, due: int, now: int
     ) -> int:
         """At the top level: flag the case overdue with an event, and start the daily chase."""
         if not case.overdue:
@@ -407,7 +403,7 @@ class DeadlineKeeper:
 
     async def _chase(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         case: CaseRecord,
         which: str,
         due: int,
@@ -522,7 +518,7 @@ class DeadlineKeeper:
             return sent
 
     async def _queue_digest(
-        self, conn: aiosqlite.Connection, user_id: int, payload: dict[str, Any], key: str, now: int
+        self, conn: Connection, user_id: int, payload: dict[str, Any], key: str, now: int
     ) -> int:
         queued = await queue(
             conn,

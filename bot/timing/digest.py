@@ -18,9 +18,8 @@ from storage import deadlines as deadline_sql
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import aiosqlite
-
     from bot.config import Config
+    from storage.db import Connection
 
 DAILY, WEEKLY = "daily", "weekly"
 _OPEN = tuple(sorted(OPEN_STATUSES))
@@ -34,7 +33,7 @@ def week_period(day: date) -> str:
 
 
 async def daily_payloads(
-    conn: aiosqlite.Connection, config: Config, *, day: date, since: int
+    conn: Connection, config: Config, *, day: date, since: int
 ) -> list[tuple[int, str, dict[str, Any]]]:
     """(leader, grid id, payload) of every grid's morning digest."""
     counts = await deadline_sql.grid_counts(
@@ -61,7 +60,7 @@ async def daily_payloads(
 
 
 async def weekly_payloads(
-    conn: aiosqlite.Connection, config: Config, *, monday: date, now: int
+    conn: Connection, config: Config, *, monday: date, now: int
 ) -> list[tuple[str, dict[str, Any]]]:
     """(street id, payload) of every street's summary of the week starting on `monday`."""
     zone = config.calendar.zone
