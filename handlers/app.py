@@ -29,9 +29,9 @@ from bot.cases.roles import is_staff
 from bot.delivery.outbox import OutboxDrainer
 from bot.services import Services
 from bot.timing.deadlines import DeadlineKeeper
-from bot.timing.digest import RENDERERS
 from handlers import common, feedback, handling, intake, schedule, stats, texts
 from handlers.context import DRAINER_KEY, SERVICES_KEY
+from handlers.digest_text import RENDERERS
 from handlers.keyboards import Op
 from handlers.prompts import WaitingOn, prompts_in
 from handlers.sender import TelegramDelivery

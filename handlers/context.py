@@ -6,11 +6,31 @@ from telegram import Update, User
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.delivery.notify import say
+from bot.delivery.notify import queue_message
 from bot.services import Services
+from handlers.message_parts import split_text
 
 SERVICES_KEY = "services"
 DRAINER_KEY = "drainer"
+
+
+async def say(
+    services: Services,
+    chat_id: int,
+    html: str,
+    *,
+    reply_to: int | None = None,
+    buttons: list[list[tuple[str, str]]] | None = None,
+    case_id: int | None = None,
+    dedupe_key: str | None = None,
+    plain: bool = False,
+    if_forbidden: tuple[int, str] | None = None,
+) -> int | None:
+    """Queue a message, in as many parts as Telegram needs (see `message_parts`)."""
+    return await queue_message(
+        services, chat_id, split_text(html), reply_to=reply_to, buttons=buttons,
+        case_id=case_id, dedupe_key=dedupe_key, plain=plain, if_forbidden=if_forbidden,
+    )  # fmt: skip
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -9,9 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
-from bot.delivery.notify import say
 from handlers import keyboards, texts
-from handlers.context import poke_outbox, reply, services_of
+from handlers.context import poke_outbox, reply, say, services_of
 from handlers.handling import refusal
 from handlers.prompts import Prompt, prompts_of
 

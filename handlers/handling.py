@@ -13,9 +13,8 @@ from bot.cases.models import OPEN_STATUSES, Action, CaseStatus
 from bot.cases.records import CaseRecord
 from bot.cases.roles import is_staff, roles_for
 from bot.config import Config
-from bot.delivery.notify import say
 from handlers import keyboards, render, texts
-from handlers.context import poke_outbox, reply, services_of
+from handlers.context import poke_outbox, reply, say, services_of
 from handlers.keyboards import Button, Op
 from handlers.prompts import Prompt, prompts_of
 from nlp.taxonomy import category_name

@@ -20,9 +20,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.cases.intake import Decision, Incoming, IntakeResult
 from bot.cases.lifecycle import TransitionError
-from bot.delivery.notify import say
 from handlers import keyboards, render, texts
-from handlers.context import display_name, poke_outbox, reply, services_of
+from handlers.context import display_name, poke_outbox, reply, say, services_of
 from handlers.keyboards import Op
 from nlp.taxonomy import CATEGORIES, category_name
 

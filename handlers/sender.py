@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import (
@@ -19,10 +20,9 @@ from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind
 from bot.cases.records import CaseRecord, OutboxRecord
 from bot.config import Config
 from bot.delivery.outbox import Delivered
-from bot.reports import stats_text
 from bot.reports.charts import FontMissing
 from bot.services import Services
-from handlers import keyboards, render, texts
+from handlers import keyboards, render, stats_text, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
 from nlp.taxonomy import category_name
 
@@ -67,6 +67,14 @@ class TelegramDelivery:
         self, notice: OutboxRecord, case: CaseRecord | None
     ) -> Message | Delivered | bool:
         kind, chat_id, payload = notice.kind, notice.chat_id, notice.payload
+        if (
+            kind == NoticeKind.TEXT
+            and payload.get("template") == "risk_alert"
+            and "text" not in payload
+        ):
+            # The core queues the figures; the words are this adapter's (HTML, so escaped).
+            alert = html.escape(stats_text.render_risk_alert(self.config, payload), quote=False)
+            return await self._text(chat_id, alert)
         if kind == NoticeKind.DIGEST or (kind == NoticeKind.TEXT and "text" in payload):
             reply_to = payload.get("reply_to")
             return await self._text(

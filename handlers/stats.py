@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.cases.models import NoticeKind
 from bot.config import Config
 from bot.delivery.notify import send
-from bot.reports import risk, stats_text
+from bot.reports import risk
 from bot.reports.assessment import monthly_ranking
 from bot.reports.export import FORMATS
 from bot.reports.hot_topics import hot_topics
@@ -46,6 +46,7 @@ from bot.reports.stats import (
 )
 from bot.services import Database
 from bot.timing.clock import Clock
+from handlers import stats_text
 
 log = logging.getLogger(__name__)
 

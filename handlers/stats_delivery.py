@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Config
-from bot.reports import charts, risk, stats_text
+from bot.reports import charts, risk
 from bot.reports.export import FORMATS, build_export
 from bot.reports.stats import daily_series, parse_period_token, parse_scope
 from bot.services import Database
+from handlers import stats_text
 
 
 class Undeliverable(ValueError):

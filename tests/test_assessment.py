@@ -13,7 +13,7 @@ import pytest
 from bot.config import Config
 from bot.reports.assessment import WEIGHTS, Tally, assess, composite, month_period, monthly_ranking
 from bot.reports.stats import Scope
-from bot.reports.stats_text import render_ranking
+from handlers.stats_text import render_ranking
 from storage.db import Database
 from tests.history import HISTORY_NOW, History, shared_history
 from tests.test_stats import overdue

@@ -10,7 +10,7 @@ import pytest
 from bot.cases.models import Action, NoticeKind, Score
 from bot.config import Config
 from bot.timing.clock import ManualClock
-from bot.timing.digest import RENDERERS, render_digest, render_reminder
+from handlers.digest_text import RENDERERS, render_digest, render_reminder
 from storage.records import OutboxRecord
 from tests.conftest import local_ts
 from tests.deadline_harness import Process

@@ -17,7 +17,7 @@ import pytest
 from bot.config import Config
 from bot.timing.clock import ManualClock
 from bot.timing.deadlines import DeadlineKeeper
-from bot.timing.digest import RENDERERS
+from handlers.digest_text import RENDERERS
 from storage import deadlines as deadline_sql
 from storage import outbox as outbox_sql
 from tests.conftest import local_ts

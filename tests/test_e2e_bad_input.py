@@ -154,7 +154,7 @@ async def test_a_button_whose_handler_fails_still_stops_spinning(live: Live) -> 
 
 
 async def test_an_answer_longer_than_telegram_allows_arrives_in_parts(live: Live) -> None:
-    from bot.delivery.notify import say
+    from handlers.context import say
 
     lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(250)]
     await live.say(WANG, WANG, "/start")

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.config import Config
-from bot.reports import stats_text
 from bot.reports.stats import Scope
 from bot.timing.clock import ManualClock
+from handlers import stats_text
 from handlers.stats import encode_button
 from tests.e2e import GROUP, LEADER, WANG, Live, buttons, running_bot
 from tests.history import HISTORY_NOW, shared_history

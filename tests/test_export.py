@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from bot.cli.export_command import export_command
 from bot.config import Config
 from bot.reports.export import build_export, mask_name
+from bot.reports.labels import CASE_HEADERS, STATUS_NAMES
 from bot.reports.stats import Scope, figures, parse_period
-from bot.reports.stats_text import CASE_HEADERS, STATUS_NAMES
 from nlp.taxonomy import CATEGORY_CODES, category_name
 from storage.db import Database
 from tests.conftest import EXAMPLE, SHANGHAI

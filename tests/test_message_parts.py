@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery.message_parts import MESSAGE_LIMIT, split_text
+from handlers.message_parts import MESSAGE_LIMIT, split_text
 
 
 def test_a_long_text_is_cut_at_line_ends_into_parts_that_fit() -> None:

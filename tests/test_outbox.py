@@ -151,8 +151,8 @@ async def test_a_permanent_error_gives_up_without_stopping_the_rest(
 async def test_a_long_answer_is_queued_in_parts_and_a_retry_resends_no_part(
     db: Database, config: Config, clock: ManualClock
 ) -> None:
-    from bot.delivery.message_parts import MESSAGE_LIMIT
-    from bot.delivery.notify import say
+    from handlers.context import say
+    from handlers.message_parts import MESSAGE_LIMIT
 
     services = _FakeServices(db, config, clock)
     lines = [f"{n:04d} 城河小区3号楼门口路灯坏了" for n in range(400)]

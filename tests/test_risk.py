@@ -19,6 +19,7 @@ from bot.reports.risk import (
     grid_risk,
 )
 from bot.reports.stats import Scope
+from handlers.stats_text import render_risk_alert
 from storage import stats as stats_sql
 from storage.db import Database
 from tests.conftest import local_ts
@@ -215,7 +216,10 @@ async def test_a_grid_that_turns_red_alerts_its_community_and_street_once(
     assert {n["chat_id"] for n in sent} == {100101, 100201}  # 城河社区, 招宝山街道 duty staff
     assert all(n["kind"] == "text" and n["payload"]["template"] == "risk_alert" for n in sent)
     assert all(
-        n["payload"]["colour"] == "red" and "城河三网格" in n["payload"]["text"] for n in sent
+        n["payload"]["colour"] == "red"
+        and "城河三网格" in render_risk_alert(config, n["payload"])
+        and "升为红色" in render_risk_alert(config, n["payload"])
+        for n in sent
     )
 
     # still red an hour later: nothing more

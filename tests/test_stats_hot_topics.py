@@ -11,7 +11,7 @@ import pytest
 from bot.config import Config
 from bot.reports.hot_topics import hot_topics, keywords
 from bot.reports.stats import Period, Scope, parse_period
-from bot.reports.stats_text import render_hot_topics
+from handlers.stats_text import render_hot_topics
 from storage.db import Database
 from tests.history import HISTORY_NOW, HOT, History, shared_history
 

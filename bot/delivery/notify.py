@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.cases.lifecycle import queue
 from bot.cases.models import NoticeKind
-from bot.delivery.message_parts import split_text
 from storage.records import Notice
 
 if TYPE_CHECKING:
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 
 
-async def say(
+async def queue_message(
     services: Services,
     chat_id: int,
-    html: str,
+    parts: Sequence[str],
     *,
     reply_to: int | None = None,
     buttons: Buttons | None = None,
@@ -27,12 +27,13 @@ async def say(
     plain: bool = False,
     if_forbidden: tuple[int, str] | None = None,
 ) -> int | None:
-    """Queue one message; it goes out now (it answers someone) with the outbox's retries.
+    """Queue one message, already cut by the adapter into the parts its platform takes; it
+    goes out now (it answers someone) with the outbox's retries.
 
     `plain` sends the words as they are (no HTML). `if_forbidden` is (chat, words) to say there
     instead when the person never started the bot, e.g. a hint in the group they asked from.
     """
-    payload: dict[str, object] = {"text": html}
+    payload: dict[str, object] = {"text": parts[0]}
     if reply_to is not None:
         payload["reply_to"] = reply_to
     if buttons:
@@ -41,7 +42,6 @@ async def say(
         payload["plain"] = True
     if if_forbidden is not None:
         payload["if_forbidden"] = {"chat_id": if_forbidden[0], "text": if_forbidden[1]}
-    parts = split_text(html)
     if len(parts) == 1:
         return await send(
             services, NoticeKind.TEXT, chat_id, payload, case_id=case_id, dedupe_key=dedupe_key

@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-from bot.reports import stats_text as T  # noqa: E402
+from bot.reports import labels as T  # noqa: E402
 from nlp.taxonomy import category_name  # noqa: E402
 
 if TYPE_CHECKING:

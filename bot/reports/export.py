@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.reports import stats_text as T
+from bot.reports import labels as T
 from bot.reports.stats import Figures, Period, Scope, cohort, days_period, figures, local_today
 from nlp.pii import mask_pii
 from nlp.taxonomy import category_name

@@ -23,7 +23,6 @@ factors with the largest wₖ·fₖ are the ones that drove the colour.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -218,8 +217,6 @@ async def alert_turns(db: Database, config: Config, now: int) -> list[RiskAlert]
     one that calms down and turns red again alerts again. Notices go through the outbox with a
     dedupe key per grid, colour and turn, in the same transaction as the remembered colour.
     """
-    from bot.reports.stats_text import render_risk_alert  # texts are rendered in the core for TEXT
-
     risks = await assess(db.reader, config, now)
     alerts = []
     async with db.write() as conn:
@@ -232,18 +229,21 @@ async def alert_turns(db: Database, config: Config, now: int) -> list[RiskAlert]
             if risk.colour not in ALERT_COLOURS or not worse:
                 continue
             people = _alert_people(config, risk.grid_id)
-            text = html.escape(render_risk_alert(config, risk), quote=False)  # TEXT is HTML
             for user_id in people:
                 notice = Notice(
                     NoticeKind.TEXT,
                     user_id,
+                    # figures only: the adapter words them (a TEXT notice with a template)
                     payload={
-                        "text": text,
                         "template": "risk_alert",
                         "grid_id": risk.grid_id,
                         "colour": risk.colour.value,
                         "score": risk.score,
                         "drivers": list(risk.drivers),
+                        "reports": risk.inputs.reports,
+                        "conflicts": risk.inputs.conflicts,
+                        "urgent": risk.inputs.urgent,
+                        "overdue": risk.inputs.overdue,
                     },
                     dedupe_key=f"risk:{risk.grid_id}:{risk.colour.value}:{now}:{user_id}",
                     # a private word to staff, so it waits for the end of the quiet hours

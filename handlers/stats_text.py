@@ -1,13 +1,21 @@
-"""Every Chinese word of the statistics, and pure functions rendering figures as short chat text.
-
-Adapters and the exports take their labels from here, so the statistics speak one vocabulary.
+"""Every Chinese word of the statistics in chat, and pure functions rendering figures as short
+chat text. The words drawn into charts and written into exports come from `bot.reports.labels`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from bot.reports.labels import (
+    CHART_NO_DATA,
+    COLOUR_NAMES,
+    FONT_MISSING,
+    SCOPE_KIND_NAMES,
+    SCORE_NAMES,
+    STATUS_NAMES,
+    period_label,
+)
 from nlp.taxonomy import category_name
 
 if TYPE_CHECKING:
@@ -15,9 +23,18 @@ if TYPE_CHECKING:
     from bot.reports.assessment import Assessment, Ranking
     from bot.reports.hot_topics import HotTopics
     from bot.reports.risk import GridRisk
-    from bot.reports.stats import Durations, Figures, Period, Scope
+    from bot.reports.stats import Durations, Figures, Scope
 
-COLOUR_NAMES = {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝", "green": "绿"}
+__all__ = [
+    "CHART_NO_DATA",
+    "COLOUR_NAMES",
+    "FONT_MISSING",
+    "SCOPE_KIND_NAMES",
+    "SCORE_NAMES",
+    "STATUS_NAMES",
+    "period_label",
+]
+
 COLOUR_MARKS = {"red": "🔴", "orange": "🟠", "yellow": "🟡", "blue": "🔵", "green": "🟢"}
 FACTOR_NAMES = {
     "volume": "案件量高于常态",
@@ -28,19 +45,7 @@ FACTOR_NAMES = {
     "reopened": "重新办理多",
     "dissatisfaction": "不满意多",
 }
-SCORE_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-STATUS_NAMES = {
-    "new": "新建",
-    "assigned": "已派单",
-    "accepted": "已接单",
-    "resolved": "已办结",
-    "closed": "已结案",
-    "escalated": "已上报",
-    "reopened": "重新办理",
-    "rejected": "已退回",
-}
 LEVEL_NAMES = {1: "一级（网格）", 2: "二级（社区）", 3: "三级（街道）", 4: "四级（区级）"}
-SCOPE_KIND_NAMES = {"grid": "网格", "community": "社区", "street": "街道", "district": "全区"}
 
 # --- chat messages ------------------------------------------------------------------------
 
@@ -65,36 +70,6 @@ RISK_EMPTY = "暂无网格。"
 EXPORT_STAFF_ONLY = "导出仅向工作人员开放。"
 EXPORT_USAGE = "用法：/export [csv|xlsx] [today|week|month|YYYY-MM-DD..YYYY-MM-DD]"
 EXPORT_CAPTION = "{scope} · {period} 案件导出（个人信息已脱敏）"
-FONT_MISSING = "图表需要中文字体：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei）"
-
-# --- chart labels -------------------------------------------------------------------------
-
-CHART_CASES_TITLE = "{scope} 每日案件（按类别）· {period}"
-CHART_SATISFACTION_TITLE = "{scope} 满意度趋势 · {period}"
-CHART_RISK_TITLE = "{scope} 网格风险等级 · 近{days}天"
-CHART_DAY = "日期"
-CHART_CASES = "案件数"
-CHART_RATE = "满意率（%）"
-CHART_RATED = "评价数"
-CHART_SCORE = "风险分"
-CHART_OTHERS = "其他类别"
-CHART_NO_DATA = "本期暂无数据"
-
-# --- export labels ------------------------------------------------------------------------
-
-CASE_SHEET = "案件"
-STATS_SHEET = "统计"
-CASE_HEADERS = (
-    "编号", "受理时间", "街道", "社区", "网格", "类别代码", "类别", "级别", "紧急", "状态",
-    "承办人", "承办部门", "接单时限", "接单时间", "办结时限", "办结时间", "结案时间", "超期",
-    "重新办理次数", "评价", "点赞", "地点", "反映内容", "反映人", "最新备注",
-)  # fmt: skip
-STATS_HEADERS = (
-    "范围", "名称", "受理", "在办", "办结", "退回", "超期", "紧急", "重新办理",
-    "满意", "基本满意", "不满意", "未评价", "满意率", "点赞",
-)  # fmt: skip
-ANONYMOUS = "匿名"
-YES, NO = "是", "否"
 
 
 def format_duration(seconds: int | None) -> str:
@@ -112,20 +87,6 @@ def format_duration(seconds: int | None) -> str:
 
 def format_rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def period_label(period: Period) -> str:
-    """今天（11月25日）, 本周（11月23日—11月29日）, 本月（2026年11月）, 2026-09-01—2026-11-30."""
-    first, last = period.first_day, period.last_day
-    if period.kind == "today":
-        return f"今天（{first.month}月{first.day}日）"
-    if period.kind == "week":
-        return f"本周（{first.month}月{first.day}日—{last.month}月{last.day}日）"
-    if period.kind == "month":
-        return f"{first.year}年{first.month}月"
-    if first == last:
-        return first.isoformat()
-    return f"{first.isoformat()}—{last.isoformat()}"
 
 
 def scope_label(config: Config, scope: Scope) -> str:
@@ -195,16 +156,18 @@ def render_risk(config: Config, risks: Sequence[GridRisk], *, window_days: int) 
     return "\n".join(lines)
 
 
-def render_risk_alert(config: Config, risk: GridRisk) -> str:
-    """The private alert to a community and street when a grid turns red or orange."""
-    colour = risk.colour.value
-    community = config.community_of(risk.grid_id).name
+def render_risk_alert(config: Config, alert: Mapping[str, Any]) -> str:
+    """The private alert to a community and street when a grid turns red or orange, from the
+    figures of the core's risk_alert notice."""
+    colour, grid_id = str(alert["colour"]), str(alert["grid_id"])
+    community = config.community_of(grid_id).name
     return (
-        f"{COLOUR_MARKS[colour]} 风险预警：{community}{grid_name(config, risk.grid_id)} "
-        f"升为{COLOUR_NAMES[colour]}色（{risk.score:.0f}分），主要因素：{factor_list(risk.drivers)}。"
-        f"近{config.risk.window_days}天受理 {risk.inputs.reports} 件，"
-        f"其中纠纷治安 {risk.inputs.conflicts} 件、紧急 {risk.inputs.urgent} 件、"
-        f"超期 {risk.inputs.overdue} 件。请关注并研判。"
+        f"{COLOUR_MARKS[colour]} 风险预警：{community}{grid_name(config, grid_id)} "
+        f"升为{COLOUR_NAMES[colour]}色（{float(alert['score']):.0f}分），"
+        f"主要因素：{factor_list(alert['drivers'])}。"
+        f"近{config.risk.window_days}天受理 {alert['reports']} 件，"
+        f"其中纠纷治安 {alert['conflicts']} 件、紧急 {alert['urgent']} 件、"
+        f"超期 {alert['overdue']} 件。请关注并研判。"
     )
 
 
