@@ -20,14 +20,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Debian's Chromium (for the browser tests) and a CJK font; needs root, skipped when present.
+# Debian's Chromium (for the browser tests) and the CJK and emoji fonts; installed when missing
+# (needs root). Stops with what to install when it cannot: the browser tests would fail in CI.
 system-deps:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -f $(EMOJI_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null) \
-	      || echo "warning: could not install chromium/fonts; browser tests will say so"; \
-	  else \
-	    echo "note: run as root (or install chromium, fonts-wqy-microhei and fonts-noto-color-emoji) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null; \
+	  fi; \
+	  if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -f $(EMOJI_FONT) ]; then \
+	    echo "error: the browser tests need $(CHROMIUM), $(CJK_FONT) and $(EMOJI_FONT):" >&2; \
+	    echo "       run 'make system-deps' as root, or apt-get install chromium fonts-wqy-microhei fonts-noto-color-emoji" >&2; \
+	    exit 1; \
 	  fi; \
 	fi
 
@@ -35,7 +38,7 @@ demo: setup
 	$(BIN)/gridbot demo --config examples/zhenhai.toml
 
 test: setup system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

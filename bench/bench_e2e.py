@@ -44,7 +44,7 @@ REPORTS = [
 ]
 
 
-def _spec(config) -> dict:  # noqa: ANN001
+def _spec(config) -> dict:
     spec = simulator_spec(config)
     for index, group in enumerate(spec["groups"]):
         for r in range(RESIDENTS_PER_GROUP):
@@ -87,7 +87,7 @@ class Simulator:
             try:
                 await control.state()
                 return
-            except Exception:  # noqa: BLE001 - not listening yet
+            except Exception:
                 await asyncio.sleep(0.05)
         raise RuntimeError("the simulator did not start")
 
@@ -109,7 +109,7 @@ async def _echo(spec: dict, folder: Path) -> float:
                 .build()
             )
 
-            async def echo(update: Update, context) -> None:  # noqa: ANN001
+            async def echo(update: Update, context) -> None:
                 nonlocal answered
                 await context.bot.send_message(
                     update.effective_chat.id, update.effective_message.text
@@ -134,7 +134,7 @@ async def _echo(spec: dict, folder: Path) -> float:
         simulator.stop()
 
 
-async def _gridbot(config, spec: dict, folder: Path) -> tuple[float, int]:  # noqa: ANN001
+async def _gridbot(config, spec: dict, folder: Path) -> tuple[float, int]:
     simulator = Simulator(spec, folder)
     try:
         async with ControlClient(simulator.base_url) as control:

@@ -38,7 +38,7 @@ def _texts() -> list[str]:
     return texts
 
 
-def _best_of(rounds: int, work) -> float:  # noqa: ANN001
+def _best_of(rounds: int, work) -> float:
     """Best wall time of several rounds: the least disturbed by other processes."""
     times = []
     for _ in range(rounds):

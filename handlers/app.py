@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from telegram import (
@@ -141,13 +142,13 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(_on_error)
 
 
-async def _stale_button(update, context) -> None:  # noqa: ANN001
+async def _stale_button(update, context) -> None:
     """A button from an older version of the bot, or forged data: refuse politely."""
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-async def _private_fallback(update, context) -> None:  # noqa: ANN001
+async def _private_fallback(update, context) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -159,15 +160,14 @@ async def _private_fallback(update, context) -> None:  # noqa: ANN001
         await reply(update, context, texts.UNSUPPORTED)
 
 
-async def _on_error(update: object, context) -> None:  # noqa: ANN001
+async def _on_error(update: object, context) -> None:
     log.exception("handler failed for update %r", update, exc_info=context.error)
     # A button must never spin forever: say that it failed (if nobody answered it yet).
     query = getattr(update, "callback_query", None)
     if query is not None:
-        try:
+        # answered already, or too old to answer
+        with contextlib.suppress(TelegramError):
             await query.answer(texts.FAILED, show_alert=True)
-        except TelegramError:
-            pass  # answered already, or too old to answer
 
 
 async def _post_init(application: Application) -> None:
@@ -208,13 +208,12 @@ async def _set_commands(application: Application, services: Services) -> None:
         )
         staff = [u.id for u in services.config.users if is_staff(services.config, u.id)]
         for user_id in staff:
-            try:
+            # a handler who never started the bot: their menu comes when they do
+            with contextlib.suppress(TelegramError):
                 await bot.set_my_commands(
                     [BotCommand(c, d) for c, d in texts.COMMANDS_STAFF],
                     scope=BotCommandScopeChat(user_id),
                 )
-            except TelegramError:
-                pass  # a handler who never started the bot: their menu comes when they do
         me = await bot.get_me()
         for grid in services.config.grids():
             try:
@@ -241,18 +240,14 @@ async def _post_stop(application: Application) -> None:
     task = application.bot_data.get("drainer_task")
     if task is not None:
         # Let a send in flight finish and be marked sent, or it would go out twice on restart.
-        try:
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, timeout=DRAIN_GRACE_SECONDS)
-        except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
-            pass
     for key in ("drainer_task", "commands_task"):
         task = application.bot_data.get(key)
         if task is not None:
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
 
 
 async def start_application(application: Application, *, poll_interval: float = 0.0) -> None:

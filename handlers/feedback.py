@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import ReactionTypeEmoji, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
@@ -36,10 +38,8 @@ async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(refusal(error), show_alert=True)
         return
     await query.answer(texts.RATED.format(score=texts.SCORE[score.value]))
-    try:
+    with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError:
-        pass
     if score is Score.UNSATISFIED:
         await _ask_why(update, context, case_id, rated.round)
     poke_outbox(context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from telegram import Update
@@ -180,10 +181,9 @@ async def _refresh_buttons(update: Update, case: CaseRecord) -> None:
         if open_now
         else None
     )
-    try:
+    # unchanged, or the message is gone: the case itself is what matters
+    with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=markup)
-    except TelegramError:
-        pass  # unchanged, or the message is gone: the case itself is what matters
 
 
 async def _private(
@@ -198,7 +198,7 @@ async def _private(
 
 
 def _rows(markup: object) -> list[list[tuple[str, str]]]:
-    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]
+    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]  # callback_data is str here: we built these buttons
 
 
 def _cancel_buttons() -> list[list[tuple[str, str]]]:

@@ -3,6 +3,7 @@ step-by-step private report (a ConversationHandler with a way out at every step)
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 
@@ -204,10 +205,8 @@ async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         text = texts.UNSURE_DONE.format(number=result.case.number)
     else:
         text = texts.UNSURE_DECLINED
-    try:
+    with contextlib.suppress(TelegramError):
         await query.edit_message_text(text, parse_mode="HTML")
-    except TelegramError:
-        pass
     await _answer(update, context, result)
     poke_outbox(context)
 
@@ -219,10 +218,9 @@ async def expire_unsure_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
         sent = await services.lookup.sent_by_key(_unsure_key(pending.chat_id, pending.message_id))
         if sent is None or sent.message_id is None:
             continue
-        try:
+        # already gone, or too old to delete: nothing else to do
+        with contextlib.suppress(TelegramError):
             await context.bot.delete_message(sent.chat_id, sent.message_id)
-        except TelegramError:
-            pass  # already gone, or too old to delete: nothing else to do
 
 
 # The private, step-by-step report
@@ -362,7 +360,7 @@ async def _skip_answer(update: Update) -> None:
 
 
 def _buttons(markup: object) -> list[list[tuple[str, str]]]:
-    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]
+    return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]  # callback_data is str here: we built these buttons
 
 
 def _op(op: Op) -> str:

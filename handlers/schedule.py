@@ -25,7 +25,7 @@ _EXACT_JOB = "deadlines-exact"
 
 
 def register(
-    application: Application,  # type: ignore[type-arg]
+    application: Application,  # type: ignore[type-arg]  # PTB's Application is generic in six context types
     keeper: DeadlineKeeper,
     *,
     poke: Callable[[], None] | None = None,
@@ -77,4 +77,4 @@ async def _schedule_exact(
         return
     wait = due - keeper.clock.now()
     if 0 < wait < TICK_SECONDS and not jobs.get_jobs_by_name(_EXACT_JOB):
-        jobs.run_once(tick, when=wait + 0.5, name=_EXACT_JOB)  # type: ignore[arg-type]
+        jobs.run_once(tick, when=wait + 0.5, name=_EXACT_JOB)  # type: ignore[arg-type]  # PTB types job callbacks with its default context

@@ -266,6 +266,6 @@ def _markup(buttons: object) -> InlineKeyboardMarkup | None:
 
 def _seconds(value: object) -> float:
     try:
-        return float(value.total_seconds())  # type: ignore[attr-defined]
+        return float(value.total_seconds())  # type: ignore[attr-defined]  # retry_after is a timedelta or seconds, by PTB version
     except AttributeError:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # retry_after is a timedelta or seconds, by PTB version

@@ -290,7 +290,7 @@ class StatsHandlers:
         await self._queue(chat.id if chat.type == ChatType.PRIVATE else user.id, kind, payload)
 
     async def _queue(self, chat_id: int, kind: NoticeKind, payload: dict[str, Any]) -> None:
-        await send(self.services, kind, chat_id, payload)  # type: ignore[arg-type]
+        await send(self.services, kind, chat_id, payload)  # type: ignore[arg-type]  # StatsServices is the part of Services that send() reads
         drainer = self.application.bot_data.get("drainer") if self.application else None
         if drainer is not None:
             drainer.poke()  # an answer goes out now, not at the drainer's next look

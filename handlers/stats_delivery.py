@@ -77,7 +77,7 @@ class StatsDrawer:
         fmt = payload.get("export")
         if fmt not in FORMATS:
             raise Undeliverable(f"no export format {fmt!r}")
-        result = await build_export(self.db.reader, self.config, fmt, scope, period, asked_at)  # type: ignore[arg-type]
+        result = await build_export(self.db.reader, self.config, fmt, scope, period, asked_at)  # type: ignore[arg-type]  # fmt is one of FORMATS, checked just above
         caption = stats_text.EXPORT_CAPTION.format(
             scope=scope.name(self.config), period=stats_text.period_label(period)
         )

@@ -342,9 +342,13 @@ async def wait_bot_message(request: web.Request) -> web.Response:
     def found() -> Any:
         for message_id in range(after + 1, chat.next_message_id):
             message = chat.messages.get(message_id)
-            if message is not None and message.sender_id in state.bots:
-                if not message.deleted and message.service is None:
-                    return message
+            if (
+                message is not None
+                and message.sender_id in state.bots
+                and not message.deleted
+                and message.service is None
+            ):
+                return message
         return None
 
     message = await state.changed.wait_until(found, _timeout(request.query.get("timeout")))

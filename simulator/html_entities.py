@@ -184,9 +184,13 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
                     argument = text_value
                 elif name == "code" and attr_name == "class" and text_value.startswith("language-"):
                     argument = text_value[len("language-") :]
-                elif name == "span" and attr_name == "class" and text_value == "tg-spoiler":
-                    argument = text_value
-                elif name == "tg-emoji" and attr_name == "emoji-id":
+                elif (
+                    name == "span"
+                    and attr_name == "class"
+                    and text_value == "tg-spoiler"
+                    or name == "tg-emoji"
+                    and attr_name == "emoji-id"
+                ):
                     argument = text_value
             if name == "span" and argument != "tg-spoiler":
                 raise EntityParseError(

@@ -774,10 +774,7 @@ class SimState:
             raise bad_request("only bot messages have inline buttons")
         if chat.is_group and not chat.is_member(user.id):
             raise bad_request("the user is not a member of this group")
-        if forge:
-            button = {"callback_data": data or ""}
-        else:
-            button = self._find_button(message, data, text)
+        button = {"callback_data": data or ""} if forge else self._find_button(message, data, text)
         query = CallbackQuery(
             id=str(secrets.randbelow(9 * 10**18) + 10**18),
             bot_id=bot.id,

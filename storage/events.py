@@ -50,7 +50,7 @@ async def list_events(conn: aiosqlite.Connection, case_id: int) -> list[EventRec
         (case_id,),
     )
     return [
-        EventRecord(*row[:8], data=json.loads(row[8]) if row[8] else {})  # type: ignore[misc]
+        EventRecord(*row[:8], data=json.loads(row[8]) if row[8] else {})  # type: ignore[misc]  # the row's first eight columns are the record's fields, in order
         for row in rows
     ]
 

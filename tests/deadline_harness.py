@@ -50,14 +50,14 @@ class Process:
         grid = self.config.grid(grid_id)
         assert grid is not None
         change = await self.lifecycle.open_case(
-            new_case(self.config, grid_id, **kwargs),  # type: ignore[arg-type]
+            new_case(self.config, grid_id, **kwargs),  # type: ignore[arg-type]  # test data given as loose keyword arguments
             group_chat_id=grid.chat_id,
         )
         assert change is not None
         return change.case
 
     async def act(self, case_id: int, action: Action, actor_id: int | None, **kw: object) -> None:
-        await self.lifecycle.apply(case_id, action, actor_id, **kw)  # type: ignore[arg-type]
+        await self.lifecycle.apply(case_id, action, actor_id, **kw)  # type: ignore[arg-type]  # test data given as loose keyword arguments
 
     async def tick_at(self, when: int) -> TickReport:
         self.clock.set(when)

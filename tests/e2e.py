@@ -43,7 +43,7 @@ class Live:
         self.control = control
         self.services = services
         self.application = application
-        self.clock: ManualClock = services.clock  # type: ignore[assignment]
+        self.clock: ManualClock = services.clock  # type: ignore[assignment]  # the e2e services are built with a ManualClock
         self.processed = 0  # the highest update id the Application has finished with
         process = application.process_update
 

@@ -342,6 +342,7 @@ def _play_case(
     _finish(
         out, grid, case_id, created, category, text, place, year, seq, urgent, reporter, name, c
     )
+    return None
 
 
 def _finish(

@@ -4,35 +4,33 @@ Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.cases.models import CaseStatus
 from storage import feedback as feedback_sql
+from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser
 from tests.e2e import GROUP, WANG, Live
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(90),
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
-    ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _browser_installed() -> None:
+    require_browser()
+
+
 GROUP_TITLE = "城河一网格群"
 BOT_NAME = "网格通"
 
 
-async def _open(page, live: Live, user_id: int, chat_title: str) -> None:  # noqa: ANN001
+async def _open(page, live: Live, user_id: int, chat_title: str) -> None:
     await page.goto(f"{live.server.base_url}/?as={user_id}")
     await page.wait_for_selector("body[data-ready='1']")
     await page.click(f".chat-item:has(.name:text-is('{chat_title}'))")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -228,7 +229,5 @@ def test_any_single_line_edit_fails_only_with_config_error() -> None:
         key = line.split("=")[0] if "=" in line else None
         edits = [""] + ([f"{key}= {v}" for v in ('"x"', "-1", "[]", "true", "1.5")] if key else [])
         for edit in edits:
-            try:
+            with contextlib.suppress(ConfigError):
                 parse_config_text("\n".join(lines[:i] + [edit] + lines[i + 1 :]))
-            except ConfigError:
-                pass

@@ -15,22 +15,18 @@ from typing import Any
 import pytest
 
 from bot.config import Config
+from bot.services import Services
 from bot.timing.clock import ManualClock
 from bot.timing.deadlines import DeadlineKeeper
+from handlers import app as handlers_app
+from handlers import schedule
 from handlers.digest_text import RENDERERS
+from simulator.seed import seed
+from simulator.server import SimulatorServer
 from storage import deadlines as deadline_sql
 from storage import outbox as outbox_sql
 from tests.conftest import local_ts
 from tests.factories import RESIDENT, new_case
-
-pytest.importorskip("simulator.server")
-pytest.importorskip("handlers.app")
-
-from bot.services import Services  # noqa: E402
-from handlers import app as handlers_app  # noqa: E402
-from handlers import schedule  # noqa: E402
-from simulator.seed import seed  # noqa: E402
-from simulator.server import SimulatorServer  # noqa: E402
 
 TOKEN = "123456:deadline-e2e"
 GRID = "chenghe-1"
@@ -117,8 +113,8 @@ async def test_an_unaccepted_case_escalates_from_grid_to_street_and_everyone_is_
     running: Running, config: Config
 ) -> None:
     services = running.services
-    clock: ManualClock = services.clock  # type: ignore[assignment]
-    keeper: DeadlineKeeper = services.extras["deadlines"]  # type: ignore[assignment]
+    clock: ManualClock = services.clock  # type: ignore[assignment]  # built with a ManualClock above
+    keeper: DeadlineKeeper = services.extras["deadlines"]  # type: ignore[assignment]  # put there by the fixture above
     grid = config.grid(GRID)
     assert grid is not None
     change = await services.lifecycle.open_case(new_case(config, GRID), group_chat_id=grid.chat_id)

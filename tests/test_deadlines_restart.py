@@ -163,7 +163,7 @@ async def test_work_that_fails_is_rolled_back_and_tried_again_later(
         error = next(failures, None)
         if error is not None:
             raise error
-        return await real(*args, **kwargs)  # type: ignore[arg-type]
+        return await real(*args, **kwargs)  # type: ignore[arg-type]  # a spy passes the real call's arguments through
 
     monkeypatch.setattr(deadlines, "transition", flaky)
     report = await bot.tick_at(local_ts("2026-11-25 12:00"))

@@ -147,7 +147,7 @@ async def test_a_button_whose_handler_fails_still_stops_spinning(live: Live) -> 
     async def broken(*_args: Any, **_kw: Any) -> None:
         raise RuntimeError("the disk is full")
 
-    live.services.feedback.rate = broken  # type: ignore[method-assign]
+    live.services.feedback.rate = broken  # type: ignore[method-assign]  # a test double replaces one method
     answer = await live.press_as(LEADER, notice, LEADER, f"v1:s:{case.id}:s")
     assert "没有成功" in answer["text"]
     assert (await live.case(case.number)).status == CaseStatus.ASSIGNED

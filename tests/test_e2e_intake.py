@@ -209,8 +209,8 @@ class _Unsure:
     def __init__(self, parser: object) -> None:
         self.parser = parser
 
-    def parse(self, text: str, **kw: object):  # noqa: ANN201
-        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]
+    def parse(self, text: str, **kw: object):
+        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]  # a wrapper around the real parser, set by the test
         return result.model_copy(
             update={
                 "is_report": True,
@@ -228,8 +228,8 @@ class _Pinned:
     def __init__(self, parser: object, category: str) -> None:
         self.parser, self.category = parser, category
 
-    def parse(self, text: str, **kw: object):  # noqa: ANN201
-        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]
+    def parse(self, text: str, **kw: object):
+        result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]  # a wrapper around the real parser, set by the test
         return result.model_copy(
             update={"is_report": True, "category": self.category, "level": 1, "confidence": 0.95}
         )

@@ -91,9 +91,12 @@ def _arrows() -> list[str]:
             wrong.append(f"{rel} imports {name}")
         if not rel.startswith("storage/"):
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if _SQL.match(node.value):
-                        wrong.append(f"{rel}:{node.lineno} holds SQL: {node.value[:40]!r}")
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and _SQL.match(node.value)
+                ):
+                    wrong.append(f"{rel}:{node.lineno} holds SQL: {node.value[:40]!r}")
     return wrong
 
 

@@ -9,11 +9,11 @@ from nlp.pii import PiiSpan
 
 
 def gold(text: str, **labels: object) -> LabelledMessage:
-    return LabelledMessage(text=text, **labels)  # type: ignore[arg-type]
+    return LabelledMessage(text=text, **labels)  # type: ignore[arg-type]  # test data given as loose keyword arguments
 
 
 def predicted(**fields: object) -> ParseResult:
-    return ParseResult(**{"is_report": False, "confidence": 0.9, **fields})  # type: ignore[arg-type]
+    return ParseResult(**{"is_report": False, "confidence": 0.9, **fields})  # type: ignore[arg-type]  # test data given as loose keyword arguments
 
 
 GOLD = [

@@ -196,7 +196,7 @@ async def test_stopping_leaves_what_was_not_sent_queued(
         drainer.stop()  # shutdown arrives while the first notice is on its way
         return result
 
-    delivery.deliver = deliver_then_stop  # type: ignore[method-assign]
+    delivery.deliver = deliver_then_stop  # type: ignore[method-assign]  # a test double replaces one method
     await drainer.drain_once()
     statuses = [n.status for n in await outbox_sql.list_for_case(db.reader, case_id)]
     assert statuses.count("sent") == 1 and "pending" in statuses

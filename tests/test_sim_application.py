@@ -51,7 +51,7 @@ async def liked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Thank the user for a reaction."""
     reaction = update.message_reaction
     assert reaction is not None
-    emoji = reaction.new_reaction[0].emoji  # type: ignore[union-attr]
+    emoji = reaction.new_reaction[0].emoji  # type: ignore[union-attr]  # the test sent an emoji reaction
     await context.bot.send_message(reaction.chat.id, f"感谢点赞 {emoji}")
 
 

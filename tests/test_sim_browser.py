@@ -3,7 +3,6 @@ the resident presses its button. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,28 +19,21 @@ from telegram.ext import (
 
 from simulator import SimulatorServer, seed
 from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
+from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(60),
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"{CHROMIUM} is not installed (apt-get install chromium; `make test` does it)",
-    ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _browser_installed() -> None:
+    require_browser()
+
+
 RATING = InlineKeyboardMarkup(
     [
         [

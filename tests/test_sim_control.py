@@ -154,13 +154,15 @@ async def test_events_can_be_awaited_by_kind(sim: ControlClient, bot: Bot) -> No
 async def test_the_event_stream_sends_live_events(
     server: SimulatorServer, sim: ControlClient
 ) -> None:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{server.base_url}/control/stream") as stream:
-            assert stream.headers["Content-Type"].startswith("text/event-stream")
-            await sim.send(GROUP_ID, RESIDENT, "实时")
-            received = b""
-            while b"\xe5\xae\x9e\xe6\x97\xb6" not in received:  # "实时"
-                received += await asyncio.wait_for(stream.content.readany(), 3)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{server.base_url}/control/stream") as stream,
+    ):
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        await sim.send(GROUP_ID, RESIDENT, "实时")
+        received = b""
+        while b"\xe5\xae\x9e\xe6\x97\xb6" not in received:  # "实时"
+            received += await asyncio.wait_for(stream.content.readany(), 3)
     assert b"data: " in received
 
 

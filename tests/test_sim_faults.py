@@ -24,7 +24,7 @@ pytestmark = [
 def seconds(retry_after: object) -> float:
     """python-telegram-bot gives retry_after as int seconds or as a timedelta."""
     total = getattr(retry_after, "total_seconds", None)
-    return float(total() if total else retry_after)  # type: ignore[arg-type]
+    return float(total() if total else retry_after)  # type: ignore[arg-type]  # retry_after is a timedelta or seconds, by PTB version
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ async def test_a_dropped_connection_loses_the_call(server: SimulatorServer, bot:
     server.configure_faults({"share_drop": 1.0, "methods": ["sendmessage"]})
     with pytest.raises(NetworkError):
         await bot.send_message(GROUP_ID, "丢失")
-    assert server.state.group(GROUP_ID).messages == {}  # type: ignore[union-attr]
+    assert server.state.group(GROUP_ID).messages == {}  # type: ignore[union-attr]  # the group exists: the test created it
 
 
 async def test_a_drop_after_apply_sends_the_message_but_loses_the_answer(

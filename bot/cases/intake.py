@@ -260,19 +260,19 @@ class Intake:
             grid_id,
             category,
             since,
-            [s.value for s in OPEN_STATUSES],  # type: ignore[arg-type]
+            [s.value for s in OPEN_STATUSES],  # type: ignore[arg-type]  # statuses as plain str, which storage compares
         )
         return next((c for c in candidates if places_overlap(c.location, location)), None)
 
     async def _attach(self, conn: object, case_id: int, incoming: Incoming, now: int) -> None:
         if incoming.photo_file_id:
             await attachment_sql.add_attachment(
-                conn, case_id=case_id, kind="photo", file_id=incoming.photo_file_id,  # type: ignore[arg-type]
+                conn, case_id=case_id, kind="photo", file_id=incoming.photo_file_id,  # type: ignore[arg-type]  # conn is typed object here: it comes from the caller's transaction
                 added_by=incoming.user_id, message_id=incoming.message_id, at=now,
             )  # fmt: skip
         if incoming.location:
             await attachment_sql.add_attachment(
-                conn, case_id=case_id, kind="location", latitude=incoming.location[0],  # type: ignore[arg-type]
+                conn, case_id=case_id, kind="location", latitude=incoming.location[0],  # type: ignore[arg-type]  # conn is typed object here: it comes from the caller's transaction
                 longitude=incoming.location[1], added_by=incoming.user_id,
                 message_id=incoming.message_id, at=now,
             )  # fmt: skip

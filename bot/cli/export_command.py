@@ -86,8 +86,8 @@ def export_command(
         Path(output).write_bytes(result.data)
     else:
         out.flush()
-        out.buffer.write(result.data)  # type: ignore[attr-defined]
-        out.buffer.flush()  # type: ignore[attr-defined]
+        out.buffer.write(result.data)  # type: ignore[attr-defined]  # stdout is a TextIO; its buffer takes the bytes
+        out.buffer.flush()  # type: ignore[attr-defined]  # stdout is a TextIO; its buffer takes the bytes
     if unmasked:
         print(f"gridbot export: unmasked personal data exported by admin {as_user}", file=err)
     print(f"gridbot export: {result.cases} cases → {output or 'standard output'}", file=err)
@@ -147,7 +147,7 @@ async def _export(
             scope,
             period,
             now,
-            unmasked=unmasked,  # type: ignore[arg-type]
+            unmasked=unmasked,  # type: ignore[arg-type]  # argparse gives bool | None; None means masked
         )
     finally:
         await db.close()

@@ -6,6 +6,7 @@ Only this module and bot/cli.py may import every layer (handlers, simulator).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def run_command(config_path: str, *, db_path: str) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             _run(
                 config,
@@ -49,12 +50,10 @@ def run_command(config_path: str, *, db_path: str) -> int:
                 base_file_url=settings.file_base_url,
             )
         )
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
-async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:  # noqa: ANN001
+async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:
     from handlers.app import build_application, start_application, stop_application
 
     services = await Services.open(config, db_path)
@@ -107,7 +106,7 @@ def _ask_reset(db_path: Path) -> bool:
     return answer in ("y", "yes", "是")
 
 
-async def _demo(config, db_path: Path, *, host: str, port: int) -> None:  # noqa: ANN001
+async def _demo(config, db_path: Path, *, host: str, port: int) -> None:
     from bot.cli.demo_people import DEMO_BOT, simulator_spec
     from handlers.app import build_application, start_application, stop_application
     from simulator.seed import seed

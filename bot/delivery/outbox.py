@@ -153,7 +153,7 @@ class OutboxDrainer:
         payload = dict(notice.payload)
         payload.update(mention=notice.chat_id, fallback_of=notice.id)
         await queue(
-            conn,  # type: ignore[arg-type]
+            conn,  # type: ignore[arg-type]  # the drainer's connection is typed loosely in storage's callback
             self.config,
             Notice(notice.kind, grid.chat_id, case_id=case.id, payload=payload,
                    dedupe_key=f"fallback:{notice.id}", not_before=now),
@@ -166,7 +166,7 @@ class OutboxDrainer:
         if not isinstance(instead, dict) or not isinstance(instead.get("chat_id"), int):
             return
         await queue(
-            conn,  # type: ignore[arg-type]
+            conn,  # type: ignore[arg-type]  # the drainer's connection is typed loosely in storage's callback
             self.config,
             Notice(NoticeKind.TEXT, instead["chat_id"], case_id=notice.case_id,
                    payload={"text": str(instead.get("text", ""))},

@@ -17,13 +17,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib import font_manager  # after matplotlib.use('Agg'): no display on a server
+from matplotlib.backends.backend_agg import (
+    FigureCanvasAgg,  # after matplotlib.use('Agg'): no display on a server
+)
+from matplotlib.figure import Figure  # after matplotlib.use('Agg'): no display on a server
+from matplotlib.patches import (  # after matplotlib.use('Agg'): no display on a server
+    Patch,
+    Rectangle,
+)
 
-from bot.reports import labels as T  # noqa: E402
-from nlp.taxonomy import category_name  # noqa: E402
+from bot.reports import labels as T  # after matplotlib.use('Agg'): no display on a server
+from nlp.taxonomy import category_name  # after matplotlib.use('Agg'): no display on a server
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -94,7 +99,7 @@ def _png(figure: Figure) -> bytes:
 def _day_ticks(days: Sequence[object]) -> tuple[list[int], list[str]]:
     step = max(1, len(days) // 12)
     positions = list(range(0, len(days), step))
-    return positions, [f"{days[i].month}-{days[i].day}" for i in positions]  # type: ignore[attr-defined]
+    return positions, [f"{days[i].month}-{days[i].day}" for i in positions]  # type: ignore[attr-defined]  # the days are dates; Sequence[object] keeps the signature loose
 
 
 def cases_chart(

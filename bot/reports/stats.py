@@ -226,14 +226,14 @@ def parse_scope(text: str, config: Config) -> Scope:
         kind = _LETTER_KIND.get(kind_text) or (kind_text if kind_text in _KIND_RANK else None)
         if kind is None:
             raise ScopeError(text)
-        scope = Scope(kind, scope_id)  # type: ignore[arg-type]
+        scope = Scope(kind, scope_id)  # type: ignore[arg-type]  # kind is checked against the scope kinds just above
         if not _exists(config, scope):
             raise ScopeError(text)
         return scope
     found = [
-        Scope(kind, text)  # type: ignore[arg-type]
+        Scope(kind, text)  # type: ignore[arg-type]  # kind is checked against the scope kinds just above
         for kind in ("grid", "community", "street", "district")
-        if _exists(config, Scope(kind, text))  # type: ignore[arg-type]
+        if _exists(config, Scope(kind, text))  # type: ignore[arg-type]  # kind is checked against the scope kinds just above
     ]
     if len(found) == 1:
         return found[0]
