@@ -13,7 +13,7 @@ from telegram import (
     BotCommandScopeChat,
     Update,
 )
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -21,6 +21,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     MessageReactionHandler,
     filters,
@@ -31,7 +32,7 @@ from bot.delivery.outbox import OutboxDrainer
 from bot.services import Services
 from bot.timing.deadlines import DeadlineKeeper
 from handlers import common, feedback, handling, intake, schedule, stats, texts
-from handlers.context import DRAINER_KEY, SERVICES_KEY
+from handlers.context import CONTEXT_TYPES, BotData, GridContext, reply
 from handlers.digest_text import RENDERERS
 from handlers.keyboards import Op
 from handlers.prompts import WaitingOn, prompts_in
@@ -39,8 +40,6 @@ from handlers.sender import TelegramDelivery
 
 log = logging.getLogger(__name__)
 
-KEEPER_KEY = "deadline_keeper"
-DEADLINES_ON = "deadlines_on"  # off only for tests that replay a history on a held clock
 UNSURE_SWEEP_SECONDS = 60
 OUTBOX_CONNECTIONS = 4
 
@@ -66,6 +65,10 @@ def build_application(
         .base_file_url(base_file_url)
         .post_init(_post_init)
         .post_stop(_post_stop)
+        # Every message is HTML unless it says otherwise (the sender's `plain` notices).
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Handlers get a GridContext: the services by name, bot_data with named fields.
+        .context_types(CONTEXT_TYPES)
         # The outbox drainer sends to several chats at once; PTB's default pool of one
         # connection would queue every card and notice behind the one before.
         .connection_pool_size(OUTBOX_CONNECTIONS)
@@ -76,20 +79,33 @@ def build_application(
         # limiter; a 429 it cannot absorb reaches the outbox, which honours retry_after.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     application = builder.build()
-    application.bot_data[SERVICES_KEY] = services
-    application.bot_data[DEADLINES_ON] = deadlines
+    application.bot_data.services = services
+    application.bot_data.deadlines_on = deadlines
     register_handlers(application)
-    # /stats, /risk, /export and their buttons (group -1, ahead of group 0's catch-alls).
-    stats.register(application, services)
     return application
 
 
 def register_handlers(application: Application) -> None:
-    """Every handler, in the order that matters (group 0: the first match wins)."""
+    """Every handler, in the order that matters (one group, 0: the first match wins, so no
+    handler needs to stop the others)."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    waiting = WaitingOn(prompts_in(application.bot_data))
+    bot_data: BotData = application.bot_data
+    waiting = WaitingOn(prompts_in(bot_data))
+    if bot_data.services is None:
+        raise RuntimeError("set bot_data.services before registering the handlers")
 
+    # 0. Statistics first: /stats, /risk and /export answer even in the middle of a private
+    #    report, and their buttons (v1:st:…) never reach the stale-button catch-all below.
+    statistics = stats.StatsHandlers(bot_data.services, application)
+    application.add_handler(CommandHandler("stats", statistics.stats))
+    application.add_handler(CommandHandler("risk", statistics.risk))
+    application.add_handler(CommandHandler("export", statistics.export))
+    application.add_handler(CallbackQueryHandler(statistics.button, pattern=f"^{stats.PREFIX}"))
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            statistics.check_risk, stats.RISK_CHECK_SECONDS, first=120, name="risk-check"
+        )
     # 1. The private step-by-step report owns its messages while it runs.
     application.add_handler(intake.private_report_conversation())
     # 2. Answers to a question the bot asked (a note, a reason, a photo) come next.
@@ -142,25 +158,23 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(_on_error)
 
 
-async def _stale_button(update, context) -> None:
+async def _stale_button(update: Update, context: GridContext) -> None:
     """A button from an older version of the bot, or forged data: refuse politely."""
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-async def _private_fallback(update, context) -> None:
+async def _private_fallback(update: Update, context: GridContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    from handlers.context import reply
-
     if message.text:
         await reply(update, context, texts.HELP)
     else:
         await reply(update, context, texts.UNSUPPORTED)
 
 
-async def _on_error(update: object, context) -> None:
+async def _on_error(update: object, context: GridContext) -> None:
     log.exception("handler failed for update %r", update, exc_info=context.error)
     # A button must never spin forever: say that it failed (if nobody answered it yet).
     query = getattr(update, "callback_query", None)
@@ -171,26 +185,26 @@ async def _on_error(update: object, context) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    services: Services = application.bot_data[SERVICES_KEY]
+    bot_data: BotData = application.bot_data
+    services = bot_data.services
+    assert services is not None  # build_application set them
     drainer = OutboxDrainer(
         services.db,
         services.config,
         services.clock,
         TelegramDelivery(application.bot, services, RENDERERS),
     )
-    application.bot_data[DRAINER_KEY] = drainer
-    application.bot_data["drainer_task"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
+    bot_data.drainer = drainer
+    bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             intake.expire_unsure_cards, UNSURE_SWEEP_SECONDS, first=5
         )
-    application.bot_data["commands_task"] = asyncio.create_task(
-        _set_commands(application, services)
-    )
+    bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
     # Deadlines: reminders, escalation, rating follow-up and digests, rebuilt from the database.
-    if application.bot_data.get(DEADLINES_ON, True):
+    if bot_data.deadlines_on:
         keeper = DeadlineKeeper(services.db, services.config, services.clock)
-        application.bot_data[KEEPER_KEY] = keeper
+        bot_data.keeper = keeper
         schedule.register(application, keeper, poke=drainer.poke)
 
 
@@ -234,16 +248,16 @@ DRAIN_GRACE_SECONDS = 10
 
 
 async def _post_stop(application: Application) -> None:
-    drainer: OutboxDrainer | None = application.bot_data.get(DRAINER_KEY)
-    if drainer is not None:
-        drainer.stop()
-    task = application.bot_data.get("drainer_task")
+    bot_data: BotData = application.bot_data
+    if bot_data.drainer is not None:
+        bot_data.drainer.stop()
+    task = bot_data.tasks.get("drainer")
     if task is not None:
         # Let a send in flight finish and be marked sent, or it would go out twice on restart.
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, timeout=DRAIN_GRACE_SECONDS)
-    for key in ("drainer_task", "commands_task"):
-        task = application.bot_data.get(key)
+    for key in ("drainer", "commands"):
+        task = bot_data.tasks.get(key)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

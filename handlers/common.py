@@ -7,12 +7,11 @@ import asyncio
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.cases.models import OPEN_STATUSES, CaseStatus, Role
 from bot.cases.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
-from handlers.context import DRAINER_KEY, display_name, reply, reply_privately, services_of
+from handlers.context import GridContext, display_name, reply, reply_privately
 from nlp.taxonomy import category_name
 
 ACTION_NAMES = {
@@ -22,12 +21,12 @@ ACTION_NAMES = {
 }  # fmt: skip
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: GridContext) -> None:
     """/start in private: remember that this person can now be written to."""
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
+    services = context.services
     await services.lookup.started(user.id, name=display_name(user), username=user.username)
     if is_staff(services.config, user.id):
         await reply(
@@ -38,23 +37,23 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         await reply(update, context, texts.START)
     # What could not reach them before (a rejection's reason, a rating question) comes now.
-    drainer = context.application.bot_data.get(DRAINER_KEY)
+    drainer = context.bot_data.drainer
     if drainer is not None:
         await drainer.release_for(user.id)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: GridContext) -> None:
     """/help: what the bot does and how."""
     await reply(update, context, texts.HELP)
 
 
-async def my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_cases(update: Update, context: GridContext) -> None:
     """/my: the resident's own cases and their states, always privately: a group must not learn
     which cases are theirs (some were reported anonymously)."""
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
+    services = context.services
     cases = await services.lookup.reported_by(user.id, limit=20)
     lines = [texts.MY_CASES_HEAD] if cases else [texts.NO_CASES]
     for case in cases:
@@ -69,12 +68,12 @@ async def my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_case(update: Update, context: GridContext) -> None:
     """/case N: one case's timeline, masked for anyone but the reporter and handlers."""
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
+    services = context.services
     number = (context.args or [""])[0].strip()
     if not number:
         await reply(update, context, texts.CASE_USAGE, quote=True)
@@ -116,10 +115,10 @@ async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, "\n".join(lines), quote=True, buttons=buttons)
 
 
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status(update: Update, context: GridContext) -> None:
     """/status for staff: am I an administrator in each grid group (likes need it), the outbox."""
     user = update.effective_user
-    services = services_of(context)
+    services = context.services
     if user is None or not is_staff(services.config, user.id):
         await reply(update, context, texts.NOT_ALLOWED)
         return

@@ -1,17 +1,52 @@
-"""What every handler needs from python-telegram-bot's context: the core services, the person."""
+"""What every handler needs from python-telegram-bot's context: the core services, the person.
+
+`GridContext` is the typed context every handler gets (`CONTEXT_TYPES` in the builder): its
+`bot_data` is a `BotData` object with named fields, not a dict of string keys.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from telegram import Update, User
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery.notify import queue_message
 from bot.services import Services
 from handlers.message_parts import split_text
 
-SERVICES_KEY = "services"
-DRAINER_KEY = "drainer"
+if TYPE_CHECKING:
+    from bot.delivery.outbox import OutboxDrainer
+    from bot.timing.deadlines import DeadlineKeeper
+    from handlers.prompts import Prompt
+
+
+class BotData:
+    """What the application keeps for its handlers: the core's services and the running parts."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+        self.deadlines_on = True  # off only for tests that replay a history on a held clock
+        self.drainer: OutboxDrainer | None = None
+        self.keeper: DeadlineKeeper | None = None
+        self.tasks: dict[str, asyncio.Task[object]] = {}
+        self.prompts: dict[int, Prompt] = {}  # the one registry of open questions
+
+
+class GridContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+    """The context handlers get: python-telegram-bot's, plus the core services by name."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("build_application sets the services before any update")
+        return services
+
+
+CONTEXT_TYPES = ContextTypes(context=GridContext, bot_data=BotData)
 
 
 async def say(
@@ -33,8 +68,8 @@ async def say(
     )  # fmt: skip
 
 
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data[SERVICES_KEY]
+def services_of(context: GridContext) -> Services:
+    return context.services
 
 
 def display_name(user: User | None) -> str:
@@ -43,16 +78,16 @@ def display_name(user: User | None) -> str:
     return (user.full_name or user.username or str(user.id)).strip()[:64] or str(user.id)
 
 
-def poke_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+def poke_outbox(context: GridContext) -> None:
     """Something was queued: wake the drainer so the answer goes out at once."""
-    drainer = context.application.bot_data.get(DRAINER_KEY)
+    drainer = context.bot_data.drainer
     if drainer is not None:
         drainer.poke()
 
 
 async def reply(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: GridContext,
     html: str,
     *,
     quote: bool = False,
@@ -75,9 +110,7 @@ async def reply(
     poke_outbox(context)
 
 
-async def reply_privately(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, html: str, *, hint: str
-) -> None:
+async def reply_privately(update: Update, context: GridContext, html: str, *, hint: str) -> None:
     """Answer the person in private even when they asked in a group: what is theirs is not the
     group's. Should they never have started the bot, `hint` goes to the group instead."""
     chat, user = update.effective_chat, update.effective_user

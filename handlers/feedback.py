@@ -7,19 +7,18 @@ import contextlib
 from telegram import ReactionTypeEmoji, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
 from handlers import keyboards, texts
-from handlers.context import poke_outbox, reply, say, services_of
+from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.handling import refusal
 from handlers.prompts import Prompt, prompts_of
 
 LIKE = "👍"
 
 
-async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_rating(update: Update, context: GridContext) -> None:
     """👍 满意 / 👌 基本满意 / 👎 不满意: one tap records it, no second confirmation."""
     query = update.callback_query
     button = keyboards.decode(query.data if query else None)
@@ -31,7 +30,7 @@ async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     score = Score(keyboards.SCORE_LETTERS[letter])
-    services = services_of(context)
+    services = context.services
     try:
         rated = await services.feedback.rate(case_id, query.from_user.id, score)
     except TransitionError as error:
@@ -45,15 +44,13 @@ async def on_rating(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     poke_outbox(context)
 
 
-async def _ask_why(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, case_id: int, round_: int
-) -> None:
+async def _ask_why(update: Update, context: GridContext, case_id: int, round_: int) -> None:
     """Ask for the reason in private, and only where the question can be seen: a 👎 pressed in
     the group by someone who never started the bot gets no hidden question that would swallow
     their next private message."""
     query = update.callback_query
     user_id = query.from_user.id
-    services = services_of(context)
+    services = context.services
     in_private = query.message is not None and query.message.chat.type == ChatType.PRIVATE
     if not in_private:
         person = await services.lookup.user(user_id)
@@ -67,20 +64,20 @@ async def _ask_why(
     await say(services, user_id, question)
 
 
-async def save_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:
+async def save_reason(update: Update, context: GridContext, prompt: Prompt) -> None:
     """The words after a 👎 go to the assignee and the supervisor."""
     message = update.effective_message
     user = update.effective_user
     prompts_of(context).pop(user.id, None)
     text = (message.text or message.caption or "").strip() if message else ""
-    if text and await services_of(context).feedback.explain(
+    if text and await context.services.feedback.explain(
         prompt.case_id, user.id, prompt.round, text
     ):
         await reply(update, context, texts.THANKS_REASON)
         poke_outbox(context)
 
 
-async def on_reaction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reaction(update: Update, context: GridContext) -> None:
     """A 👍 on the resolution message in the group is a like (点赞) for its case."""
     reaction = update.message_reaction
     if reaction is None or reaction.user is None or reaction.user.is_bot:
@@ -89,6 +86,6 @@ async def on_reaction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     after = {r.emoji for r in reaction.new_reaction if isinstance(r, ReactionTypeEmoji)}
     if (LIKE in before) == (LIKE in after):
         return
-    await services_of(context).feedback.react(
+    await context.services.feedback.react(
         reaction.chat.id, reaction.message_id, reaction.user.id, liked=LIKE in after
     )

@@ -7,7 +7,6 @@ import time
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.cases.lifecycle import TransitionError, allowed
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus
@@ -15,7 +14,7 @@ from bot.cases.records import CaseRecord
 from bot.cases.roles import is_staff, roles_for
 from bot.config import Config
 from handlers import keyboards, render, texts
-from handlers.context import poke_outbox, reply, say, services_of
+from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
 from handlers.prompts import Prompt, prompts_of
 from nlp.taxonomy import category_name
@@ -39,14 +38,14 @@ def refusal(error: TransitionError) -> str:
     return _REFUSALS.get(error.code, texts.STALE_BUTTON)
 
 
-async def _load(context: ContextTypes.DEFAULT_TYPE, button: Button) -> CaseRecord | None:
+async def _load(context: GridContext, button: Button) -> CaseRecord | None:
     case_id = button.int_field(0)
     if case_id is None:
         return None
-    return await services_of(context).lookup.case(case_id)
+    return await context.services.lookup.case(case_id)
 
 
-async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_handler_button(update: Update, context: GridContext) -> None:
     """Every handler button is checked against the database and the hierarchy first."""
     query = update.callback_query
     button = keyboards.decode(query.data if query else None)
@@ -55,7 +54,7 @@ async def on_handler_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if button is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    services = services_of(context)
+    services = context.services
     case = await _load(context, button)
     if case is None:
         await query.answer(texts.UNKNOWN_CASE, show_alert=True)
@@ -152,14 +151,14 @@ def reassign_targets(config: Config, case: CaseRecord) -> list[tuple[str, str]]:
 
 async def _apply(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: GridContext,
     case: CaseRecord,
     action: Action,
     done: str,
     **kwargs: object,
 ) -> None:
     query = update.callback_query
-    services = services_of(context)
+    services = context.services
     try:
         change = await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
     except TransitionError as error:
@@ -187,13 +186,13 @@ async def _refresh_buttons(update: Update, case: CaseRecord) -> None:
 
 
 async def _private(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: GridContext,
     user_id: int,
     html: str,
     *,
     buttons: list[list[tuple[str, str]]] | None = None,
 ) -> None:
-    await say(services_of(context), user_id, html, buttons=buttons)
+    await say(context.services, user_id, html, buttons=buttons)
     poke_outbox(context)
 
 
@@ -205,7 +204,7 @@ def _cancel_buttons() -> list[list[tuple[str, str]]]:
     return _rows(keyboards.cancel())
 
 
-async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_prompt_reply(update: Update, context: GridContext) -> None:
     """A private answer to the bot's question: a note, a reason, or the resolution photo."""
     message = update.effective_message
     user = update.effective_user
@@ -215,12 +214,12 @@ async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     prompt = prompts.get(user.id)
     if prompt is None:
         return
-    services = services_of(context)
+    services = context.services
     if prompt.op == "why":
         from handlers.feedback import save_reason
 
         await save_reason(update, context, prompt)
-        raise ApplicationHandlerStop
+        return
     text = (message.text or message.caption or "").strip()
     if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
         if message.photo:
@@ -235,10 +234,10 @@ async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await reply(
                 update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
             )
-        raise ApplicationHandlerStop
+        return
     if not text:
         await reply(update, context, texts.EMPTY_INPUT)
-        raise ApplicationHandlerStop
+        return
     if prompt.op == Op.RESOLVE.value:
         prompt.note, prompt.step = text[:1000], "photo"
         prompt.asked_at = time.monotonic()  # the photo question has its own hour
@@ -254,14 +253,14 @@ async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await reply(
                 update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
             )
-        raise ApplicationHandlerStop
+        return
     action = Action.ESCALATE if prompt.op == Op.ESCALATE.value else Action.REJECT
     prompts.pop(user.id, None)
     try:
         change = await services.lifecycle.apply(prompt.case_id, action, user.id, note=text[:1000])
     except TransitionError as error:
         await reply(update, context, refusal(error))
-        raise ApplicationHandlerStop from None
+        return
     if action is Action.ESCALATE:
         done = texts.ESCALATED.format(
             number=change.case.number, level=texts.LEVEL.get(change.case.level, "")
@@ -269,10 +268,9 @@ async def on_prompt_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     else:
         done = texts.REJECTED.format(number=change.case.number)
     await reply(update, context, done)
-    raise ApplicationHandlerStop
 
 
-async def on_prompt_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_prompt_skip(update: Update, context: GridContext) -> None:
     """跳过 while resolving: finish without a photo."""
     query = update.callback_query
     prompt = prompts_of(context).get(query.from_user.id) if query else None
@@ -289,13 +287,13 @@ async def on_prompt_skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _finish_resolve(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: GridContext,
     prompt: Prompt,
     *,
     photo: str | None = None,
     message_id: int | None = None,
 ) -> None:
-    services = services_of(context)
+    services = context.services
     user = update.effective_user
     prompts_of(context).pop(user.id, None)
     try:
@@ -312,7 +310,7 @@ async def _finish_resolve(
     await reply(update, context, texts.RESOLVED.format(number=change.case.number))
 
 
-async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_cancel(update: Update, context: GridContext) -> None:
     """取消 or /cancel: forget the question the bot was waiting on."""
     user = update.effective_user
     if update.callback_query is not None:
@@ -322,10 +320,10 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, texts.PROMPT_CANCELLED)
 
 
-async def todo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def todo(update: Update, context: GridContext) -> None:
     """/todo: my open cases, urgent and oldest first."""
     user = update.effective_user
-    services = services_of(context)
+    services = context.services
     if user is None or not is_staff(services.config, user.id):
         await reply(update, context, texts.NOT_ALLOWED)
         return

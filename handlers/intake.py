@@ -12,7 +12,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -22,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.cases.intake import Decision, Incoming, IntakeResult
 from bot.cases.lifecycle import TransitionError
 from handlers import keyboards, render, texts
-from handlers.context import display_name, poke_outbox, reply, say, services_of
+from handlers.context import GridContext, display_name, poke_outbox, reply, say
 from handlers.keyboards import Op
 from nlp.taxonomy import CATEGORIES, category_name
 
@@ -49,9 +48,9 @@ def _incoming(message: Message, *, text: str | None = None, forced: bool = False
     )
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, result: IntakeResult) -> None:
+async def _answer(update: Update, context: GridContext, result: IntakeResult) -> None:
     """Say as little as possible in a group: the card comes from the outbox."""
-    services = services_of(context)
+    services = context.services
     message = update.effective_message
     if message is None:
         return
@@ -99,12 +98,12 @@ def _unsure_key(chat_id: int, message_id: int) -> str:
     return f"unsure:{chat_id}:{message_id}"
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: GridContext) -> None:
     """Every text, photo or pin in a grid group: a case, a question, or silence."""
     message = update.effective_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return
-    services = services_of(context)
+    services = context.services
     text = message.text or message.caption or ""
     forced = False
     if _mentions_me(message, context.bot.username):
@@ -131,12 +130,12 @@ def _without_mention(text: str, username: str | None) -> str:
     return text.strip()
 
 
-async def group_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_report(update: Update, context: GridContext) -> None:
     """/report in a group: the words after it, or the message it replies to, become a case."""
     message = update.effective_message
     if message is None or message.from_user is None:
         return
-    services = services_of(context)
+    services = context.services
     words = " ".join(context.args or []).strip()
     target = message.reply_to_message
     if words:
@@ -150,12 +149,12 @@ async def group_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _answer(update, context, result)
 
 
-async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited_message(update: Update, context: GridContext) -> None:
     """An edited report updates its case; the event log keeps the original words."""
     message = update.edited_message
     if message is None or message.from_user is None:
         return
-    services = services_of(context)
+    services = context.services
     change = await services.intake.edit(
         message.chat_id,
         message.message_id,
@@ -166,7 +165,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         poke_outbox(context)
 
 
-async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsure_answer(update: Update, context: GridContext) -> None:
     """是报事 / 不是 / a category on an unsure card: only its author may choose."""
     query = update.callback_query
     button = keyboards.decode(query.data if query else None)
@@ -177,7 +176,7 @@ async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message_id is None or (choice != "no" and choice not in CATEGORIES):
         await query.answer(texts.STALE_BUTTON)
         return
-    services = services_of(context)
+    services = context.services
     try:
         result = await services.intake.answer_pending(
             query.message.chat.id,
@@ -206,14 +205,14 @@ async def unsure_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     else:
         text = texts.UNSURE_DECLINED
     with contextlib.suppress(TelegramError):
-        await query.edit_message_text(text, parse_mode="HTML")
+        await query.edit_message_text(text)
     await _answer(update, context, result)
     poke_outbox(context)
 
 
-async def expire_unsure_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def expire_unsure_cards(context: GridContext) -> None:
     """Unanswered unsure cards quietly disappear."""
-    services = services_of(context)
+    services = context.services
     for pending in await services.intake.expire_pending():
         sent = await services.lookup.sent_by_key(_unsure_key(pending.chat_id, pending.message_id))
         if sent is None or sent.message_id is None:
@@ -226,13 +225,13 @@ async def expire_unsure_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
 # The private, step-by-step report
 
 
-async def private_report_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_start(update: Update, context: GridContext) -> int:
     context.user_data["report"] = {}
     await reply(update, context, texts.ASK_TEXT)
     return TEXT
 
 
-async def private_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_text(update: Update, context: GridContext) -> int:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if not text:
@@ -243,7 +242,7 @@ async def private_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE
     return PHOTO
 
 
-async def private_report_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_photo(update: Update, context: GridContext) -> int:
     message = _sent_message(update)
     if message is not None and message.photo:
         context.user_data["report"]["photo"] = message.photo[-1].file_id
@@ -252,7 +251,7 @@ async def private_report_photo(update: Update, context: ContextTypes.DEFAULT_TYP
     return PLACE
 
 
-async def private_report_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_place(update: Update, context: GridContext) -> int:
     message = _sent_message(update)
     report = context.user_data["report"]
     if message is not None and message.location is not None:
@@ -260,7 +259,7 @@ async def private_report_place(update: Update, context: ContextTypes.DEFAULT_TYP
     elif message is not None and message.text:
         report["place"] = message.text.strip()[:100]
     await _skip_answer(update)
-    services = services_of(context)
+    services = context.services
     options = [(g.name, g.id) for g in services.config.grids()]
     await reply(
         update, context, texts.ASK_GRID, buttons=_buttons(keyboards.choices(Op.GRID, options))
@@ -268,10 +267,10 @@ async def private_report_place(update: Update, context: ContextTypes.DEFAULT_TYP
     return GRID
 
 
-async def private_report_grid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_grid(update: Update, context: GridContext) -> int:
     query = update.callback_query
     button = keyboards.decode(query.data if query else None)
-    services = services_of(context)
+    services = context.services
     grid_id = button.fields[0] if button and button.fields else ""
     if query is None or services.config.grid(grid_id) is None:
         if query is not None:
@@ -289,7 +288,7 @@ async def private_report_grid(update: Update, context: ContextTypes.DEFAULT_TYPE
     return ANONYMOUS
 
 
-async def private_report_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_anonymous(update: Update, context: GridContext) -> int:
     query = update.callback_query
     button = keyboards.decode(query.data if query else None)
     if query is None or button is None or button.fields[:1] not in (("0",), ("1",)):
@@ -299,7 +298,7 @@ async def private_report_anonymous(update: Update, context: ContextTypes.DEFAULT
     await query.answer()
     report = context.user_data.pop("report", {})
     user = query.from_user
-    services = services_of(context)
+    services = context.services
     text = report.get("text", "")
     if report.get("place") and report["place"] not in text:
         text = f"{text}（地点：{report['place']}）"
@@ -336,14 +335,14 @@ async def private_report_anonymous(update: Update, context: ContextTypes.DEFAULT
     return ConversationHandler.END
 
 
-async def private_report_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def private_report_cancel(update: Update, context: GridContext) -> int:
     context.user_data.pop("report", None)
     await _skip_answer(update)
     await reply(update, context, texts.REPORT_CANCELLED)
     return ConversationHandler.END
 
 
-async def private_report_unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_report_unexpected(update: Update, context: GridContext) -> None:
     """A sticker or voice message mid-report: say what is understood; the step stays."""
     await reply(update, context, texts.UNSUPPORTED)
 

@@ -30,6 +30,7 @@ class Op(StrEnum):
     GRID = "g"  # private report: the grid
     ANONYMOUS = "an"  # private report: 0 or 1
     SKIP = "k"  # private report: skip this step
+    STATS = "st"  # fields: chart or list kind, period token, scope token (handlers/stats.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram import Message
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
-PROMPTS_KEY = "prompts"
+if TYPE_CHECKING:
+    from handlers.context import BotData, GridContext
+
 # A question unanswered for this long is dropped: a message days later is not its answer.
 PROMPT_SECONDS = 60 * 60
 
@@ -26,13 +29,13 @@ class Prompt:
         return (time.monotonic() if now is None else now) - self.asked_at > PROMPT_SECONDS
 
 
-def prompts_in(bot_data: dict) -> dict[int, Prompt]:
+def prompts_in(bot_data: BotData) -> dict[int, Prompt]:
     """The one registry of open questions, kept in the application's bot_data."""
-    return bot_data.setdefault(PROMPTS_KEY, {})
+    return bot_data.prompts
 
 
-def prompts_of(context: ContextTypes.DEFAULT_TYPE) -> dict[int, Prompt]:
-    return prompts_in(context.application.bot_data)
+def prompts_of(context: GridContext) -> dict[int, Prompt]:
+    return prompts_in(context.bot_data)
 
 
 class WaitingOn(filters.MessageFilter):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.timing.deadlines import DeadlineKeeper
+from handlers.context import GridContext
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def register(
             'the JobQueue is missing: install python-telegram-bot with the "job-queue" extra'
         )
 
-    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def tick(context: GridContext) -> None:
         """One keeper tick; errors are logged and the next tick tries again."""
         try:
             report = await keeper.tick()
@@ -60,9 +61,9 @@ def register(
 
 
 async def _schedule_exact(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: GridContext,
     keeper: DeadlineKeeper,
-    tick: Callable[[ContextTypes.DEFAULT_TYPE], object],
+    tick: Callable[[GridContext], object],
 ) -> None:
     """A one-off tick when the next thing falls due before the next regular tick."""
     jobs = context.job_queue

@@ -13,7 +13,6 @@ from telegram import (
     Message,
     ReplyParameters,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind
@@ -166,12 +165,10 @@ class TelegramDelivery:
             if reply_to
             else None
         )
+        # HTML is the application's default (Defaults); a plain notice turns it off explicitly.
+        plain_text: dict[str, None] = {"parse_mode": None} if plain else {}
         return await self.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=None if plain else ParseMode.HTML,
-            reply_parameters=reply,
-            reply_markup=markup,
+            chat_id, text, reply_parameters=reply, reply_markup=markup, **plain_text
         )
 
     async def _drawn(
@@ -182,11 +179,17 @@ class TelegramDelivery:
             if kind == NoticeKind.CHART:
                 drawn = await self.drawer.chart(payload)
                 return await self.bot.send_photo(
-                    chat_id, InputFile(drawn.data, filename=drawn.filename), caption=drawn.caption
+                    chat_id,
+                    InputFile(drawn.data, filename=drawn.filename),
+                    caption=drawn.caption,
+                    parse_mode=None,  # a caption is plain text, not HTML
                 )
             drawn = await self.drawer.file(payload)
             return await self.bot.send_document(
-                chat_id, InputFile(drawn.data, filename=drawn.filename), caption=drawn.caption
+                chat_id,
+                InputFile(drawn.data, filename=drawn.filename),
+                caption=drawn.caption,
+                parse_mode=None,  # a caption is plain text, not HTML
             )
         except FontMissing as error:
             log.error("chart without a CJK font: %s", error)
@@ -228,7 +231,6 @@ class TelegramDelivery:
             render.case_card(self.config, case, followers),
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
         )
         return True
 

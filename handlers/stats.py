@@ -3,11 +3,11 @@
 A thin adapter: every figure, text, chart and file comes from bot/ (stats, risk, hot_topics,
 assessment, charts, export, stats_text). Answers go through the outbox like every message (charts
 and files as CHART/FILE notices drawn when sent, see handlers/stats_delivery.py); asked in a
-group, they go to the asker privately, since figures and files are for staff. Callback data is `v1:st:<chart>:<period token>:<scope token>` (under 64
+group, they go to the asker privately, since figures and files are for staff. Callback data is
+`v1:st:<chart>:<period token>:<scope token>` (the one codec in handlers/keyboards.py, under 64
 bytes) and is checked against the configuration again on every press.
 
-Registered in handler group STATS_GROUP (-1), ahead of the catch-all handlers of group 0, and
-each handler stops further processing once it has answered.
+`handlers/app.py` registers these handlers with all the others, ahead of the catch-alls.
 """
 
 from __future__ import annotations
@@ -19,10 +19,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
 )
 
 from bot.cases.models import NoticeKind
@@ -46,17 +42,17 @@ from bot.reports.stats import (
 )
 from bot.services import Database
 from bot.timing.clock import Clock
-from handlers import stats_text
+from handlers import keyboards, stats_text
+from handlers.context import GridContext
+from handlers.keyboards import Op
 
 log = logging.getLogger(__name__)
 
-STATS_GROUP = -1
-PREFIX = "v1:st:"
+PREFIX = f"{keyboards.VERSION}:{Op.STATS.value}:"
 CHART_KINDS = ("c", "s", "r")  # cases per day, satisfaction, risk tiles
 RANKING = "k"
 HOT_TOPICS = "h"
 RISK_CHECK_SECONDS = 3600
-MAX_CALLBACK_BYTES = 64
 
 
 class StatsServices(Protocol):
@@ -67,20 +63,18 @@ class StatsServices(Protocol):
 
 def encode_button(kind: str, period_token: str, scope: Scope) -> str:
     """Callback data for a chart or ranking button; ValueError when over 64 bytes."""
-    data = f"{PREFIX}{kind}:{period_token}:{scope.token()}"
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
+    return keyboards.encode(Op.STATS, kind, period_token, scope.token())
 
 
 def decode_button(data: str | None) -> tuple[str, str, str] | None:
     """(kind, period token, scope token), or None for stale or foreign data."""
-    if not data or not data.startswith(PREFIX) or len(data.encode()) > MAX_CALLBACK_BYTES:
+    button = keyboards.decode(data)
+    if button is None or button.op is not Op.STATS or len(button.fields) < 3:
         return None
-    parts = data[len(PREFIX) :].split(":", 2)
-    if len(parts) != 3 or parts[0] not in (*CHART_KINDS, RANKING, HOT_TOPICS):
+    kind, period_token, *scope = button.fields
+    if kind not in (*CHART_KINDS, RANKING, HOT_TOPICS):
         return None
-    return parts[0], parts[1], parts[2]
+    return kind, period_token, ":".join(scope)  # a scope token holds a colon itself
 
 
 def _buttons(figures: Figures) -> InlineKeyboardMarkup:
@@ -117,7 +111,7 @@ class StatsHandlers:
         self.config = services.config
         self.clock = services.clock
 
-    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def stats(self, update: Update, context: GridContext) -> None:
         """/stats [period] [scope]: the asker's figures, with chart buttons."""
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
@@ -134,12 +128,11 @@ class StatsHandlers:
         )
         if isinstance(result, Refused):
             await self._reply(update, context, _refusal(result))
-            raise ApplicationHandlerStop
+            return
         text = stats_text.render_figures(self.config, result)
         await self._answer(update, context, text, _buttons(result))
-        raise ApplicationHandlerStop
 
-    async def risk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def risk(self, update: Update, context: GridContext) -> None:
         """/risk: each grid's colour in the asker's scope with the two factors behind it."""
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
@@ -147,7 +140,7 @@ class StatsHandlers:
         scopes = scopes_for(self.config, user.id)
         if not scopes:
             await self._reply(update, context, stats_text.REFUSE_RESIDENT)
-            raise ApplicationHandlerStop
+            return
         scope = scopes[0]
         risks = await risk.assess(self.db.reader, self.config, self.clock.now(), scope)
         text = stats_text.render_risk(self.config, risks, window_days=self.config.risk.window_days)
@@ -161,9 +154,8 @@ class StatsHandlers:
             ]
         )
         await self._answer(update, context, text, markup)
-        raise ApplicationHandlerStop
 
-    async def export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def export(self, update: Update, context: GridContext) -> None:
         """/export [csv|xlsx|open311] [period]: the asker's cases as a file, always masked."""
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
@@ -171,7 +163,7 @@ class StatsHandlers:
         scopes = scopes_for(self.config, user.id)
         if not scopes:
             await self._reply(update, context, stats_text.EXPORT_STAFF_ONLY)
-            raise ApplicationHandlerStop
+            return
         args = list(context.args or [])
         fmt = args.pop(0).lower() if args and args[0].lower() in FORMATS else "xlsx"
         now = self.clock.now()
@@ -181,7 +173,7 @@ class StatsHandlers:
             await self._reply(
                 update, context, stats_text.PERIOD_ERRORS[error.code].format(text=error.text)
             )
-            raise ApplicationHandlerStop from None
+            return
         payload = {
             "export": fmt,
             "scope": scopes[0].token(),
@@ -189,9 +181,8 @@ class StatsHandlers:
             "asked_at": now,
         }
         await self._deliver(update, context, NoticeKind.FILE, payload)
-        raise ApplicationHandlerStop
 
-    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def button(self, update: Update, context: GridContext) -> None:
         """A chart or ranking button under /stats or /risk."""
         query = update.callback_query
         if query is None:
@@ -207,28 +198,27 @@ class StatsHandlers:
         except (ValueError, LookupError):
             # Always answer a press, or the client keeps spinning; stale data gets a polite no.
             await query.answer(stats_text.CHART_STALE, show_alert=True)
-            raise ApplicationHandlerStop from None
+            return
         if query.from_user is None or not may_see(self.config, query.from_user.id, scope):
             await query.answer(
                 stats_text.REFUSE_SCOPE.format(scope=scope.name(self.config)), show_alert=True
             )
-            raise ApplicationHandlerStop
+            return
         await query.answer(stats_text.CHART_WORKING)  # stops the spinner while we draw
         chat = query.message.chat.id if isinstance(query.message, Message) else query.from_user.id
         if kind == RANKING:
             await self._queue(
                 chat, NoticeKind.TEXT, _plain(await self._ranking_text(scope, period.first_day))
             )
-            raise ApplicationHandlerStop
+            return
         if kind == HOT_TOPICS:
             hot = await hot_topics(self.db.reader, self.config, scope, period)
             await self._queue(
                 chat, NoticeKind.TEXT, _plain(stats_text.render_hot_topics(self.config, hot))
             )
-            raise ApplicationHandlerStop
+            return
         payload = {"chart": kind, "scope": scope.token(), "period": period.token(), "asked_at": now}
         await self._queue(chat, NoticeKind.CHART, payload)
-        raise ApplicationHandlerStop
 
     async def _ranking_text(self, scope: Scope, day: Any) -> str:
         streets = [scope.id] if scope.kind == "street" else [s.id for s in self.config.streets]
@@ -240,19 +230,19 @@ class StatsHandlers:
             parts.append(stats_text.render_ranking(self.config, ranking))
         return "\n\n".join(parts)
 
-    async def check_risk(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def check_risk(self, context: GridContext) -> None:
         """The repeating job: queue an alert for each grid that turned red or orange."""
         alerts = await risk.alert_turns(self.db, self.config, self.clock.now())
         if alerts:
             log.info("risk alerts queued for %s", ", ".join(a.risk.grid_id for a in alerts))
-            drainer = context.application.bot_data.get("drainer")
+            drainer = context.bot_data.drainer
             if drainer is not None:
                 drainer.poke()
 
     async def _answer(
         self,
         update: Update,
-        context: ContextTypes.DEFAULT_TYPE,
+        context: GridContext,
         text: str,
         markup: InlineKeyboardMarkup | None = None,
     ) -> None:
@@ -263,7 +253,7 @@ class StatsHandlers:
             ]
         await self._deliver(update, context, NoticeKind.TEXT, payload)
 
-    async def _reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    async def _reply(self, update: Update, context: GridContext, text: str) -> None:
         """A short answer where the command was written."""
         chat, message = update.effective_chat, update.effective_message
         if chat is None:
@@ -276,7 +266,7 @@ class StatsHandlers:
     async def _deliver(
         self,
         update: Update,
-        context: ContextTypes.DEFAULT_TYPE,
+        context: GridContext,
         kind: NoticeKind,
         payload: dict[str, Any],
     ) -> None:
@@ -291,7 +281,7 @@ class StatsHandlers:
 
     async def _queue(self, chat_id: int, kind: NoticeKind, payload: dict[str, Any]) -> None:
         await send(self.services, kind, chat_id, payload)  # type: ignore[arg-type]  # StatsServices is the part of Services that send() reads
-        drainer = self.application.bot_data.get("drainer") if self.application else None
+        drainer = self.application.bot_data.drainer if self.application else None
         if drainer is not None:
             drainer.poke()  # an answer goes out now, not at the drainer's next look
 
@@ -325,22 +315,3 @@ def _refusal(refused: Refused) -> str:
             text=refused.text
         )
     return stats_text.REFUSE_SCOPE.format(scope=refused.detail)
-
-
-def register(application: Application, services: StatsServices) -> None:
-    """Add /stats, /risk, /export and the stats buttons; start the hourly risk check.
-
-    `services` needs db, config and clock. The handlers live in group STATS_GROUP, before the
-    catch-alls of group 0, and stop processing once they have answered.
-    """
-    handlers = StatsHandlers(services, application)
-    application.add_handler(CommandHandler("stats", handlers.stats), group=STATS_GROUP)
-    application.add_handler(CommandHandler("risk", handlers.risk), group=STATS_GROUP)
-    application.add_handler(CommandHandler("export", handlers.export), group=STATS_GROUP)
-    application.add_handler(
-        CallbackQueryHandler(handlers.button, pattern=f"^{PREFIX}"), group=STATS_GROUP
-    )
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            handlers.check_risk, RISK_CHECK_SECONDS, first=120, name="risk-check"
-        )

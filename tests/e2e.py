@@ -18,7 +18,7 @@ from bot.cli.demo_people import DEMO_BOT, simulator_spec
 from bot.config import Config
 from bot.services import Services
 from bot.timing.clock import ManualClock
-from handlers.app import DRAINER_KEY, build_application, start_application, stop_application
+from handlers.app import build_application, start_application, stop_application
 from simulator.client import ControlClient
 from simulator.seed import seed
 from simulator.server import SimulatorServer
@@ -64,7 +64,7 @@ class Live:
     async def settle(self) -> None:
         """Wait until the bot has handled every update so far and its outbox has nothing due."""
         last = self.server.state.bots[BOT_ID].next_update_id - 1
-        drainer = self.application.bot_data[DRAINER_KEY]
+        drainer = self.application.bot_data.drainer
         for _ in range(400):
             if self.processed >= last:
                 drainer.poke()

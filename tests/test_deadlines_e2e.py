@@ -50,7 +50,7 @@ class Running:
 
     async def deliver(self) -> None:
         """Wake the outbox drainer and wait until nothing due is left in it."""
-        drainer = self.application.bot_data[handlers_app.DRAINER_KEY]
+        drainer = self.application.bot_data.drainer
         for _ in range(200):
             drainer.poke()
             await asyncio.sleep(0.05)
@@ -97,7 +97,7 @@ async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
                 assert application.post_init is not None
                 await application.post_init(application)
                 # The application runs its own keeper on the JobQueue; the test ticks it too.
-                services.extras["deadlines"] = application.bot_data[handlers_app.KEEPER_KEY]
+                services.extras["deadlines"] = application.bot_data.keeper
                 await application.start()
                 try:
                     yield Running(server, services, application)

@@ -191,6 +191,7 @@ async def test_a_phone_number_in_a_residents_name_is_masked_in_the_group(live: L
 
 
 async def test_an_unanswered_unsure_card_quietly_disappears(live: Live) -> None:
+    from handlers.context import GridContext
     from handlers.intake import expire_unsure_cards
 
     live.services.intake.parser = _Unsure(live.services.intake.parser)
@@ -198,7 +199,7 @@ async def test_an_unanswered_unsure_card_quietly_disappears(live: Live) -> None:
     await live.settle()
     assert len(await live.bot_messages(GROUP)) == 1
     live.clock.advance(31 * 60)
-    await expire_unsure_cards(_Context(live))
+    await expire_unsure_cards(GridContext(live.application))
     assert await live.bot_messages(GROUP) == []
     assert await live.case_count() == 0
 
@@ -233,12 +234,6 @@ class _Pinned:
         return result.model_copy(
             update={"is_report": True, "category": self.category, "level": 1, "confidence": 0.95}
         )
-
-
-class _Context:
-    def __init__(self, live: Live) -> None:
-        self.application = live.application
-        self.bot = live.application.bot
 
 
 async def test_my_cases_asked_in_a_group_are_answered_privately(live: Live) -> None:

@@ -12,13 +12,15 @@ from unittest.mock import AsyncMock
 
 import pytest
 from telegram.constants import ChatType
-from telegram.ext import ApplicationBuilder
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ConversationHandler
 
 from bot.config import Config
 from bot.reports.stats import Scope, parse_period
 from bot.timing.clock import ManualClock
 from handlers import stats as stats_handlers
-from handlers.stats import STATS_GROUP, decode_button, encode_button, register
+from handlers.app import register_handlers
+from handlers.context import CONTEXT_TYPES, BotData
+from handlers.stats import decode_button, encode_button
 from storage.db import Database
 from tests.history import HISTORY_NOW, History, shared_history
 
@@ -70,7 +72,9 @@ def _context(*args: str) -> Any:
     bot = SimpleNamespace(
         send_message=AsyncMock(), send_photo=AsyncMock(), send_document=AsyncMock()
     )
-    return SimpleNamespace(args=list(args), bot=bot, application=SimpleNamespace(bot_data={}))
+    return SimpleNamespace(
+        args=list(args), bot=bot, application=SimpleNamespace(bot_data=BotData())
+    )
 
 
 # --- callback data ---------------------------------------------------------------------------
@@ -94,13 +98,23 @@ def test_stale_or_foreign_data_decodes_to_none(data: str | None) -> None:
 
 
 def test_register_puts_the_handlers_ahead_of_the_catch_alls(services: FakeServices) -> None:
-    application = ApplicationBuilder().token("123:TEST").build()
-    register(application, services)
+    application = ApplicationBuilder().token("123:TEST").context_types(CONTEXT_TYPES).build()
+    application.bot_data.services = services
+    register_handlers(application)
+    assert list(application.handlers) == [0]  # one group: the first match wins
+    handlers = application.handlers[0]
+    first = handlers[:4]
     commands = set()
-    for handler in application.handlers[STATS_GROUP]:
+    for handler in first:
         commands |= set(getattr(handler, "commands", ()))
     assert commands == {"stats", "risk", "export"}
-    assert len(application.handlers[STATS_GROUP]) == 4
+    assert isinstance(first[3], CallbackQueryHandler)
+    assert first[3].pattern.pattern == "^v1:st:"
+    # nothing before them could take a /stats or a stats button: the conversation, the
+    # prompt answers, the stale-button and private catch-alls all come later
+    later = handlers[4:]
+    assert any(isinstance(h, ConversationHandler) for h in later)
+    assert any(isinstance(h, CallbackQueryHandler) and h.pattern is None for h in later)
     assert [job.name for job in application.job_queue.jobs()] == ["risk-check"]
 
 
