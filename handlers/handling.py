@@ -222,18 +222,7 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
         return
     text = (message.text or message.caption or "").strip()
     if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
-        if message.photo:
-            await _finish_resolve(
-                update,
-                context,
-                prompt,
-                photo=message.photo[-1].file_id,
-                message_id=message.message_id,
-            )
-        else:
-            await reply(
-                update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
-            )
+        await _resolve_with_photo_or_ask(update, context, prompt)
         return
     if not text:
         await reply(update, context, texts.EMPTY_INPUT)
@@ -241,18 +230,7 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
     if prompt.op == Op.RESOLVE.value:
         prompt.note, prompt.step = text[:1000], "photo"
         prompt.asked_at = time.monotonic()  # the photo question has its own hour
-        if message.photo:
-            await _finish_resolve(
-                update,
-                context,
-                prompt,
-                photo=message.photo[-1].file_id,
-                message_id=message.message_id,
-            )
-        else:
-            await reply(
-                update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel())
-            )
+        await _resolve_with_photo_or_ask(update, context, prompt)
         return
     action = Action.ESCALATE if prompt.op == Op.ESCALATE.value else Action.REJECT
     prompts.pop(user.id, None)
@@ -268,6 +246,17 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
     else:
         done = texts.REJECTED.format(number=change.case.number)
     await reply(update, context, done)
+
+
+async def _resolve_with_photo_or_ask(update: Update, context: GridContext, prompt: Prompt) -> None:
+    """The photo step of 办结: a photo with the message resolves now; otherwise ask for one."""
+    message = update.effective_message
+    if message is not None and message.photo:
+        await _finish_resolve(
+            update, context, prompt, photo=message.photo[-1].file_id, message_id=message.message_id
+        )
+        return
+    await reply(update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel()))
 
 
 async def on_prompt_skip(update: Update, context: GridContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 import aiosqlite
@@ -10,13 +11,9 @@ import aiosqlite
 from storage.records import CaseRecord, NewCase
 from storage.rows import first as _first
 
-_COLUMNS = (
-    "id, number, grid_id, community_id, street_id, reporter_id, reporter_name, anonymous, "
-    "chat_id, message_id, text, category, level, urgent, location, confidence, status, "
-    "assignee_id, department_id, accept_due, resolve_due, created_at, updated_at, accepted_at, "
-    "resolved_at, closed_at, reopen_count, escalation_count, overdue, card_chat_id, card_message_id"
-)
-_BOOLEAN = {"anonymous", "urgent", "overdue"}
+# The columns are the record's fields, in its order: declared once, in storage/records.py.
+_COLUMNS = ", ".join(f.name for f in fields(CaseRecord))
+_BOOLEAN = [f.name for f in fields(CaseRecord) if f.type == "bool"]  # SQLite keeps 0/1
 UPDATABLE = frozenset(
     {
         "text",
@@ -43,11 +40,9 @@ UPDATABLE = frozenset(
 
 
 def _record(row: aiosqlite.Row | tuple[Any, ...]) -> CaseRecord:
-    values = list(row)
-    record = CaseRecord(*values)
-    record.anonymous = bool(record.anonymous)
-    record.urgent = bool(record.urgent)
-    record.overdue = bool(record.overdue)
+    record = CaseRecord(*row)
+    for name in _BOOLEAN:
+        setattr(record, name, bool(getattr(record, name)))
     return record
 
 

@@ -14,6 +14,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.timing.clock import ManualClock
 from storage.db import Database
+from tests.history import History, shared_history
 
 # The end-to-end fixture (`live`: the simulator and the real bot) for every test module.
 pytest_plugins = ["tests.e2e"]
@@ -37,6 +38,20 @@ def config() -> Config:
 def clock() -> ManualClock:
     # A Wednesday morning in office hours, far from any holiday.
     return ManualClock(local_ts("2026-11-25 10:00"))
+
+
+@pytest.fixture(scope="module")
+def history(config: Config) -> tuple[Path, History]:
+    """A year of generated cases in a database file, made once and shared (read only)."""
+    return shared_history(config)
+
+
+@pytest.fixture
+async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
+    """The shared history's database, opened for one test."""
+    db = await Database.open(history[0])
+    yield db
+    await db.close()
 
 
 @pytest.fixture

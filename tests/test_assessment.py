@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -15,22 +14,10 @@ from bot.reports.assessment import WEIGHTS, Tally, assess, composite, month_peri
 from bot.reports.stats import Scope
 from handlers.stats_text import render_ranking
 from storage.db import Database
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW, History
 from tests.test_stats import overdue
 
 NOW = HISTORY_NOW
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 def _score(t: Tally) -> float:

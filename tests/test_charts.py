@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -16,22 +16,10 @@ from bot.reports import charts
 from bot.reports.risk import assess
 from bot.reports.stats import DailySeries, Scope, daily_series, parse_period
 from storage.db import Database
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW
 
 NOW = HISTORY_NOW
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 def _strict(draw: Callable[[], bytes]) -> bytes:

@@ -7,7 +7,6 @@ import io
 import json
 import re
 import shutil
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,23 +22,11 @@ from bot.reports.stats import Scope, figures, parse_period
 from nlp.taxonomy import CATEGORY_CODES, category_name
 from storage.db import Database
 from tests.conftest import EXAMPLE, SHANGHAI
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW, History
 
 NOW = HISTORY_NOW
 ADMIN = 100503
 PHONE = re.compile(r"1[3-9]\d{9}")
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 def _cases(config: Config, history: History, scope: Scope, start: int, end: int) -> list[dict]:

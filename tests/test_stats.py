@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,23 +15,11 @@ from bot.reports.stats import Figures, Period, Scope, figures, parse_period
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 from storage.db import Database
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW, History
 
 NOW = HISTORY_NOW
 OPEN = {s.value for s in OPEN_STATUSES}
 DONE = {"resolved", "closed"}
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 # --- the independent computation: plain Python over the generated rows ----------------------

@@ -22,16 +22,11 @@ from handlers.app import register_handlers
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.stats import decode_button, encode_button
 from storage.db import Database
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW, History
 
 LEADER = 100001
 ADMIN = 100503
 RESIDENT = 900001
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,10 @@ from bot.reports.hot_topics import hot_topics, keywords
 from bot.reports.stats import Period, Scope, parse_period
 from handlers.stats_text import render_hot_topics
 from storage.db import Database
-from tests.history import HISTORY_NOW, HOT, History, shared_history
+from tests.history import HISTORY_NOW, HOT, History
 
 NOW = HISTORY_NOW
 HOT_GRID, HOT_PHRASE, HOT_PLACE = HOT  # the history repeats this in the grid's last week
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 def _cases(config: Config, history: History, scope: Scope, period: Period) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from bot.reports.stats import (
     scopes_for,
 )
 from storage.db import Database
-from tests.history import HISTORY_NOW, History, shared_history
+from tests.history import HISTORY_NOW, History
 
 NOW = HISTORY_NOW  # Wednesday 2026-11-25 10:00 in Shanghai
 LEADER_CHENGHE_1 = 100001
@@ -36,18 +35,6 @@ STREET_DEPARTMENT = 100301
 DISTRICT_STAFF = 100501
 ADMIN = 100503
 RESIDENT = 900001
-
-
-@pytest.fixture(scope="module")
-def history(config: Config) -> tuple[Path, History]:
-    return shared_history(config)
-
-
-@pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
-    db = await Database.open(history[0])
-    yield db
-    await db.close()
 
 
 # --- role scoping ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cases.lifecycle import queue, transition
 from bot.cases.models import Action, CaseStatus, NoticeKind
 from bot.timing.digest import DAILY, WEEKLY, daily_payloads, week_period, weekly_payloads
-from bot.timing.worktime import is_working_day, working_deadline
+from bot.timing.worktime import is_working_day, working_deadline, working_time_before
 from storage import cases as case_sql
 from storage import deadlines as deadline_sql
 from storage import events as event_sql
@@ -51,7 +51,7 @@ from storage.deadlines import TimerRecord
 from storage.records import CaseRecord, Notice
 
 if TYPE_CHECKING:
-    from bot.config import Calendar, Config
+    from bot.config import Config
     from bot.timing.clock import Clock
     from storage.db import Connection, Database
 
@@ -121,26 +121,6 @@ class TickReport:
             or self.closed_unrated
             or self.digests
         )
-
-
-def working_time_before(calendar: Calendar, end: int, hours: float) -> int:
-    """The UTC second that lies `hours` of working time before `end` (working_deadline reversed)."""
-    zone = calendar.zone
-    remaining = round(hours * 3600)  # whole seconds: a float crumb must not cost a working day
-    moment = datetime.fromtimestamp(end, zone)
-    for _ in range(_MAX_DAYS):
-        day = moment.date()
-        if is_working_day(calendar, day):
-            opens = datetime.combine(day, calendar.work_start, zone)
-            closes = datetime.combine(day, calendar.work_end, zone)
-            finish = min(moment, closes)
-            if finish > opens:
-                available = (finish - opens).total_seconds()
-                if remaining <= available:
-                    return int((finish - timedelta(seconds=remaining)).timestamp())
-                remaining -= available
-        moment = datetime.combine(day - timedelta(days=1), time.max, zone)
-    raise ValueError("the calendar has no working time within three years")
 
 
 class DeadlineKeeper:
