@@ -10,7 +10,7 @@ import aiosqlite
 
 from storage.cases import _COLUMNS as _CASE_COLUMNS
 from storage.cases import _record as _case_record
-from storage.records import CaseRecord
+from storage.records import CaseRecord, Counts
 from storage.rows import first as _first
 
 _TIMER_COLUMNS = "case_id, kind, due_at, seq, fire_at, fired_at, outcome"
@@ -180,34 +180,26 @@ async def last_digest_run(conn: aiosqlite.Connection, kind: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-@dataclass(slots=True)
-class GridCounts:
-    new: int = 0
-    open: int = 0
-    overdue: int = 0
-    awaiting_rating: int = 0
-
-
 async def grid_counts(
     conn: aiosqlite.Connection,
     *,
     since: int,
     open_statuses: Sequence[str],
     awaiting_status: str,
-) -> dict[str, GridCounts]:
+) -> dict[str, Counts]:
     """Per grid: cases created since `since`, open, open and overdue, awaiting a rating."""
-    counts: dict[str, GridCounts] = {}
+    counts: dict[str, Counts] = {}
     for grid_id, new in await conn.execute_fetchall(
         "SELECT grid_id, COUNT(*) FROM cases WHERE created_at >= ? GROUP BY grid_id", (since,)
     ):
-        counts.setdefault(str(grid_id), GridCounts()).new = int(new)
+        counts.setdefault(str(grid_id), Counts()).new = int(new)
     marks = _placeholders(open_statuses)
     for grid_id, open_, overdue, awaiting in await conn.execute_fetchall(
         f"SELECT grid_id, SUM(status IN ({marks})), SUM(status IN ({marks}) AND overdue = 1),"
         f" SUM(status = ?) FROM cases WHERE status IN ({marks}, ?) GROUP BY grid_id",
         (*open_statuses, *open_statuses, awaiting_status, *open_statuses, awaiting_status),
     ):
-        figures = counts.setdefault(str(grid_id), GridCounts())
+        figures = counts.setdefault(str(grid_id), Counts())
         figures.open, figures.overdue = int(open_ or 0), int(overdue or 0)
         figures.awaiting_rating = int(awaiting or 0)
     return counts

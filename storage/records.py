@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+
+@dataclass(slots=True)
+class Counts:
+    """How many cases: the one counting type of the statistics, the digests and their cells.
+
+    A figure that does not apply where it is used stays 0.
+    """
+
+    new: int = 0
+    open: int = 0
+    resolved: int = 0
+    rejected: int = 0
+    overdue: int = 0
+    urgent: int = 0
+    reopened: int = 0
+    awaiting_rating: int = 0  # resolved, waiting for the reporter's rating
+
+    def add(self, other: Counts) -> None:
+        """Add another count (or a cell that is one) field by field."""
+        for f in fields(Counts):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 @dataclass(slots=True)

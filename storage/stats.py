@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from storage.records import Counts
 from storage.rows import first as _first
 
 # Mirrors bot.models.OPEN_STATUSES (storage imports nothing from bot; a test keeps them equal).
@@ -59,19 +60,12 @@ class Cohort:
         return sql, params
 
 
-@dataclass(slots=True)
-class CaseCounts:
-    """Counts of one (grid, category) cell of a cohort."""
+@dataclass(slots=True, kw_only=True)
+class CaseCounts(Counts):
+    """The counts of one (grid, category) cell of a cohort."""
 
     grid_id: str
     category: str
-    new: int
-    open: int
-    resolved: int
-    rejected: int
-    overdue: int
-    urgent: int
-    reopened: int
     accepted_at: int  # cases with an acceptance time (for the percentiles)
     resolved_at: int  # cases with a resolution time
 
@@ -94,7 +88,16 @@ async def case_counts(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> l
         f" FROM cases c WHERE {where} GROUP BY c.grid_id, c.category",
         {**params, "now": now},
     )
-    return [CaseCounts(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows]
+    names = ("new", "open", "resolved", "rejected", "overdue", "urgent", "reopened")
+    names += ("accepted_at", "resolved_at")
+    return [
+        CaseCounts(
+            grid_id=row[0],
+            category=row[1],
+            **{n: int(v or 0) for n, v in zip(names, row[2:], strict=True)},
+        )
+        for row in rows
+    ]
 
 
 async def rating_counts(

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.cases.roles import COMMUNITY, DISTRICT, GRID, STREET, positions_of
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
+from storage.records import Counts
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -282,28 +283,6 @@ def may_see(config: Config, user_id: int, scope: Scope) -> bool:
 
 
 # --- figures ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Counts:
-    """Case counts of a cohort (or one slice of it)."""
-
-    new: int = 0
-    open: int = 0
-    resolved: int = 0
-    rejected: int = 0
-    overdue: int = 0
-    urgent: int = 0
-    reopened: int = 0
-
-    def add(self, row: stats_sql.CaseCounts) -> None:
-        self.new += row.new
-        self.open += row.open
-        self.resolved += row.resolved
-        self.rejected += row.rejected
-        self.overdue += row.overdue
-        self.urgent += row.urgent
-        self.reopened += row.reopened
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cases.models import OPEN_STATUSES, CaseStatus, Score
 from nlp.taxonomy import category_name
 from storage import deadlines as deadline_sql
+from storage.records import Counts
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -38,7 +39,7 @@ async def daily_payloads(
     overdue = await deadline_sql.overdue_open_numbers(conn, open_statuses=_OPEN, per_grid=_SHOWN)
     found = []
     for grid in config.grids():
-        figures = counts.get(grid.id, deadline_sql.GridCounts())
+        figures = counts.get(grid.id, Counts())
         payload = {
             "type": DAILY,
             "date": day.isoformat(),
