@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cases.intake import Decision, Incoming, Intake, places_overlap
+from bot.cases.intake import Decision, Incoming, Intake
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import CaseStatus
 from bot.config import Config
 from bot.timing.clock import ManualClock
 from nlp.parse import ParseResult
+from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
 from storage import cases as case_sql
 from storage import events as event_sql
