@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import aiosqlite
 
-from storage.records import Counts
+from storage.cases import _record as case_record
+from storage.records import CaseRecord, Counts
 from storage.rows import first as _first
 
 # Mirrors bot.models.OPEN_STATUSES (storage imports nothing from bot; a test keeps them equal).
@@ -333,35 +334,11 @@ async def case_texts(
     return [(str(g), str(t), None if loc is None else str(loc)) for g, t, loc in rows]
 
 
-@dataclass(slots=True)
-class ExportRow:
-    """One case as the exports show it."""
+@dataclass(slots=True, kw_only=True)
+class ExportRow(CaseRecord):
+    """One case as the exports show it: the case record (its `overdue` by the statistics' rule,
+    not only the timer's flag), with its last note, place pin, photos, likes and rating."""
 
-    id: int
-    number: str
-    grid_id: str
-    community_id: str
-    street_id: str
-    reporter_id: int
-    reporter_name: str
-    anonymous: bool
-    text: str
-    category: str
-    level: int
-    urgent: bool
-    location: str | None
-    status: str
-    assignee_id: int | None
-    department_id: str | None
-    accept_due: int | None
-    resolve_due: int | None
-    created_at: int
-    updated_at: int
-    accepted_at: int | None
-    resolved_at: int | None
-    closed_at: int | None
-    reopen_count: int
-    overdue: bool  # by the statistics' rule, not only the timer's flag
     last_note: str | None
     latitude: float | None
     longitude: float | None
@@ -370,17 +347,17 @@ class ExportRow:
     score: str | None  # the rating of the current round, if any
 
 
+_EXPORT_FIELDS = [f.name for f in fields(CaseRecord)]
+_EXPORT_CASE_COLUMNS = ", ".join(f"c.{name}" for name in _EXPORT_FIELDS)
+
+
 async def export_rows(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> list[ExportRow]:
     """Every case of the cohort, oldest first, with its last note and place pin."""
     if not cohort.grid_ids:
         return []
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
-        "SELECT c.id, c.number, c.grid_id, c.community_id, c.street_id, c.reporter_id,"
-        " c.reporter_name, c.anonymous, c.text, c.category, c.level, c.urgent, c.location,"
-        " c.status, c.assignee_id, c.department_id, c.accept_due, c.resolve_due, c.created_at,"
-        " c.updated_at, c.accepted_at, c.resolved_at, c.closed_at, c.reopen_count,"
-        f" {_OVERDUE_SQL},"
+        f"SELECT {_EXPORT_CASE_COLUMNS}, {_OVERDUE_SQL},"
         " (SELECT e.note FROM case_events e WHERE e.case_id = c.id AND e.note IS NOT NULL"
         "  ORDER BY e.id DESC LIMIT 1),"
         " (SELECT a.latitude FROM attachments a WHERE a.case_id = c.id AND a.kind = 'location'"
@@ -394,11 +371,22 @@ async def export_rows(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> l
         {**params, "now": now},
     )
     out = []
+    width = len(_EXPORT_FIELDS)
     for row in rows:
-        values = list(row)
-        for i in (7, 11, 24):
-            values[i] = bool(values[i])
-        out.append(ExportRow(*values))
+        case = case_record(row[:width])
+        case.overdue = bool(row[width])
+        last_note, latitude, longitude, photos, likes, score = row[width + 1 :]
+        out.append(
+            ExportRow(
+                *(getattr(case, name) for name in _EXPORT_FIELDS),
+                last_note=last_note,
+                latitude=latitude,
+                longitude=longitude,
+                photos=photos,
+                likes=likes,
+                score=score,
+            )
+        )
     return out
 
 
