@@ -308,7 +308,7 @@ class ControlClient:
         timeout: float = 5.0,  # noqa: ASYNC109 - how long the server waits
     ) -> dict[str, Any]:
         """The first event after sequence number ``after`` (kinds: message, edit, delete,
-        reaction, typing, press, answer, chat, user, bot, reset)."""
+        reaction, typing, press, answer, chat, user, bot, settings, reset)."""
         return await self._call(
             "GET",
             "/events",

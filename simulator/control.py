@@ -113,6 +113,7 @@ async def snapshot(request: web.Request) -> web.Response:
             "users": [state.user_view(u) for u in state.users.values() if not u.is_bot],
             "chats": [state.chat_view(chat) for chat in state.chats.values()],
             "last_event": state.last_event_seq,
+            "timezone": state.timezone,
         }
     )
 

@@ -8,7 +8,8 @@ The dict (the lead's translation of the bot's configuration)::
                   "started": false}],
       "groups": [{"chat_id": -1001000000001, "title": "福业街网格群", "members": [1001],
                   "admins": [2001], "bot_is_admin": true, "type": "supergroup"}],
-      "started": false      # the default for users' "started"
+      "started": false,     # the default for users' "started"
+      "timezone": "Asia/Shanghai"   # the bot's zone: the web chat shows times in it (default)
     }
 
 ``started`` users have a private chat with the bot already (as if they had pressed START long
@@ -29,6 +30,8 @@ class _HasState(Protocol):
 
 def apply_seed(state: SimState, spec: dict[str, Any]) -> dict[str, int]:
     """Apply a seed dict to a state; returns how many bots, users and groups it holds."""
+    if spec.get("timezone"):
+        state.set_timezone(spec["timezone"])
     for bot in spec.get("bots", []):
         state.register_bot(
             bot["token"],

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simulator.errors import ApiError, bad_request, forbidden
 from simulator.html_entities import Entity, detect_entities, entities_to_html
@@ -56,6 +57,8 @@ ALL_UPDATE_KINDS = DEFAULT_UPDATE_KINDS | {
 }
 TYPING_SECONDS = 5.0
 EVENT_LOG_SIZE = 5000
+# The web chat shows times in the bot's zone, not the browser's; a seed may name another one.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def now() -> int:
@@ -288,7 +291,19 @@ class SimState:
         self.started_users: set[int] = set()
         self._file_seq = itertools.count(1)
         self._group_seq = itertools.count(1)
+        self.timezone = DEFAULT_TIMEZONE
         self._emit("reset", None, {})
+
+    def set_timezone(self, name: str) -> None:
+        """The IANA zone the web chat shows times in (the bot's configured one)."""
+        if not isinstance(name, str) or not name:
+            raise ValueError("timezone is an IANA name such as Asia/Shanghai")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {name!r}") from exc
+        self.timezone = name
+        self._emit("settings", None, {"timezone": name})
 
     # ----- events -------------------------------------------------------------------------
 

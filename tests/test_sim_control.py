@@ -51,6 +51,22 @@ async def test_seeding_twice_updates_in_place(server: SimulatorServer) -> None:
     assert counts == {"bots": 0, "users": 4, "groups": 1}
 
 
+async def test_the_seed_names_the_zone_the_web_chat_shows_times_in(
+    server: SimulatorServer, sim: ControlClient
+) -> None:
+    assert (await sim.state())["timezone"] == "Asia/Shanghai"  # the default, as the bot's
+    after = server.state.last_event_seq
+    await sim.seed({"timezone": "Asia/Kathmandu"})
+    assert (await sim.state())["timezone"] == "Asia/Kathmandu"
+    event = await sim.wait_event(after=after, kind="settings")
+    assert event["data"] == {"timezone": "Asia/Kathmandu"}
+    with pytest.raises(ControlError, match="unknown timezone"):
+        await sim.seed({"timezone": "Mars/Olympus_Mons"})
+    assert (await sim.state())["timezone"] == "Asia/Kathmandu"
+    await sim.reset()
+    assert (await sim.state())["timezone"] == "Asia/Shanghai"
+
+
 async def test_a_user_message_gets_telegrams_entities(sim: ControlClient) -> None:
     sent = await sim.send(GROUP_ID, RESIDENT, "/report@gridbot 路灯坏了 #照明 @zhang_street")
     assert [e["type"] for e in sent["entities"]] == ["bot_command", "hashtag", "mention"]
