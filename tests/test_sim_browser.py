@@ -1,10 +1,13 @@
 """The web chat in a real browser: a resident writes in a grid group, a tiny echo bot answers,
-the resident presses its button. Screenshots go to tests/artifacts/."""
+the resident presses its button; the persona switcher and the times of a configured zone.
+Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from simulator import SimulatorServer, seed
+from simulator import ControlClient, SimulatorServer, seed
 from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
 from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser
 
@@ -134,3 +137,83 @@ async def test_a_resident_writes_in_a_group_and_presses_the_bots_button(
             await browser.close()
     transcript = world.state.group(GROUP_ID)
     assert transcript is not None and len(transcript.messages) == 2
+
+
+# People as the demo names them (bot/demo_people.py: "title · where", several joined by "；"),
+# listed residents first so that the page has to reorder them.
+STAFF_WORLD = {
+    "timezone": "Asia/Kathmandu",  # UTC+05:45: even its minutes differ from UTC and the browser
+    "users": [
+        {"id": 9000001, "name": "王阿姨", "role": "居民"},
+        {"id": 100501, "name": "庞敏", "role": "区"},
+        {"id": 100502, "name": "史晓军", "role": "区级"},
+        {"id": 100301, "name": "葛志刚", "role": "部门 · 招宝山街道综治办"},
+        {"id": 100201, "name": "马建军", "role": "街道 · 招宝山街道"},
+        {"id": 100101, "name": "何丽娟", "role": "社区 · 城河社区"},  # not under 区
+        {"id": 100002, "name": "林晓燕", "role": "网格员 · 城河一网格"},
+        {"id": 100001, "name": "陈建国", "role": "网格长 · 城河一网格", "started": True},
+        {"id": 100003, "name": "王海波", "role": "网格员 · 城河一网格；网格长 · 城河二网格"},
+        {"id": 100503, "name": "郭磊", "role": "管理员"},
+    ],
+    "groups": [
+        {
+            "chat_id": -1001000001101,
+            "title": "城河一网格群",
+            "members": [9000001, 100002, 100101],
+            "admins": [100001],
+        }
+    ],
+}
+LEADERS_FIRST = ["网格长", "网格员", "社区", "街道", "部门", "区", "管理员", "居民"]
+
+
+BROWSER_ZONE = "America/Los_Angeles"  # neither the machine's clock (UTC) nor the bot's zone
+GROUP_KEY = "g:-1001000001101"
+
+
+def _clock(seconds: int, zone: str) -> str:
+    return datetime.fromtimestamp(seconds, ZoneInfo(zone)).strftime("%H:%M")
+
+
+@pytest.fixture
+async def staff() -> AsyncIterator[tuple[SimulatorServer, ControlClient]]:
+    async with SimulatorServer() as server, ControlClient(server.base_url) as sim:
+        server.register_bot(TOKEN, username="gridbot", first_name="网格通")
+        await seed(server, STAFF_WORLD)
+        yield server, sim
+
+
+async def test_times_read_in_the_bots_zone_not_the_browsers(
+    staff: tuple[SimulatorServer, ControlClient],
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    server, sim = staff
+    said = await sim.send(GROUP_KEY, 9000001, "城河小区3号楼门口的路灯坏了")
+    in_zone = _clock(said["date"], "Asia/Kathmandu")
+    assert in_zone not in (_clock(said["date"], BROWSER_ZONE), _clock(said["date"], "UTC"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            context = await browser.new_context(
+                viewport={"width": 1280, "height": 800}, timezone_id=BROWSER_ZONE
+            )
+            page = await context.new_page()
+            await page.goto(f"{server.base_url}/?as=9000001&chat={GROUP_KEY}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == (
+                BROWSER_ZONE
+            )
+            separator = page.locator(".time-sep").first
+            await expect(separator).to_have_text(in_zone)
+            await expect(page.locator(".chat-item .time").first).to_have_text(in_zone)
+            title = await separator.get_attribute("title")
+            assert title is not None and title.endswith(f"{in_zone}（Asia/Kathmandu）")
+            await page.screenshot(path=str(ARTIFACTS / "sim_browser_zone.png"))
+
+            # A new seed's zone reaches an open page at once.
+            await sim.seed({"timezone": "Asia/Tokyo"})
+            await expect(separator).to_have_text(_clock(said["date"], "Asia/Tokyo"))
+        finally:
+            await browser.close()

@@ -42,6 +42,7 @@ const PLACES = [
   ["蛟川街道工业区", 29.9321, 121.6783],
 ];
 const ROLE_ORDER = ["居民", "网格员", "网格长", "社区", "街道", "部门", "区级", "管理员"];
+const DEFAULT_TIMEZONE = "Asia/Shanghai";
 const PALETTE = ["#f0a04b", "#e5735c", "#6aa6e8", "#9b7fe6", "#4fb7a8", "#d87bb0", "#8fa85b",
   "#e08b3e", "#5f8fd9", "#c2875e"];
 
@@ -57,6 +58,7 @@ const state = {
   unread: new Map(),
   replyTo: null,
   lastSeq: 0,
+  timeZone: DEFAULT_TIMEZONE, // the bot's configured zone, from the seed: times read as the bot writes them
 };
 
 // ----- talking to the server ---------------------------------------------------------------
@@ -120,18 +122,41 @@ function chatAvatar(chat) {
   return el;
 }
 
-function pad(n) { return String(n).padStart(2, "0"); }
+const clock = { zone: null, format: null };
+
+// The wall clock in the configured zone (not the browser's): {year, month, day, hour, minute}.
+function zonedParts(millis) {
+  if (clock.zone !== state.timeZone) {
+    const options = { year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    try {
+      clock.format = new Intl.DateTimeFormat("en-US", { ...options, timeZone: state.timeZone });
+    } catch (error) { // a zone this browser does not know: its own clock beats no clock
+      console.error(error);
+      clock.format = new Intl.DateTimeFormat("en-US", options);
+    }
+    clock.zone = state.timeZone;
+  }
+  const parts = {};
+  for (const part of clock.format.formatToParts(new Date(millis))) parts[part.type] = part.value;
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: parts.hour, minute: parts.minute };
+}
+
+function dayKey(p) { return `${p.year}-${p.month}-${p.day}`; }
 
 function shortTime(seconds, withDay = false) {
-  const d = new Date(seconds * 1000);
-  const now = new Date();
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  const sameDay = d.toDateString() === now.toDateString();
-  if (sameDay) return hm;
-  const yesterday = new Date(now.getTime() - 86400000);
-  if (d.toDateString() === yesterday.toDateString()) return withDay ? `${T.yesterday} ${hm}` : T.yesterday;
-  const day = `${d.getMonth() + 1}月${d.getDate()}日`;
+  const d = zonedParts(seconds * 1000);
+  const now = Date.now();
+  const today = zonedParts(now);
+  const hm = `${d.hour}:${d.minute}`;
+  if (dayKey(d) === dayKey(today)) return hm;
+  if (dayKey(d) === dayKey(zonedParts(now - 86400000))) return withDay ? `${T.yesterday} ${hm}` : T.yesterday;
+  const day = `${d.year === today.year ? "" : `${d.year}年`}${d.month}月${d.day}日`;
   return withDay ? `${day} ${hm}` : day;
+}
+
+function fullTime(seconds) {
+  const d = zonedParts(seconds * 1000);
+  return `${d.year}年${d.month}月${d.day}日 ${d.hour}:${d.minute}（${state.timeZone}）`;
 }
 
 // ----- entities to HTML (offsets are UTF-16, as JavaScript strings are) ---------------------
@@ -271,6 +296,7 @@ async function loadState() {
   state.users = new Map(snapshot.users.map((u) => [u.id, u]));
   state.bots = new Map(snapshot.bots.map((b) => [b.id, { ...b, name: b.first_name }]));
   state.lastSeq = snapshot.last_event;
+  state.timeZone = snapshot.timezone || DEFAULT_TIMEZONE;
   const asked = Number(new URLSearchParams(location.search).get("as"));
   if (state.users.has(asked) && !state.me) state.me = asked;
   const saved = Number(localStorage.getItem("gridbot.persona"));
@@ -327,7 +353,7 @@ function renderChatList() {
     meta.className = "meta";
     const row = document.createElement("div");
     row.className = "row";
-    row.innerHTML = `<span class="name">${escapeHtml(chat.title || "")}</span><span class="time">${last ? shortTime(last.date) : ""}</span>`;
+    row.innerHTML = `<span class="name">${escapeHtml(chat.title || "")}</span><span class="time"${last ? ` title="${escapeHtml(fullTime(last.date))}"` : ""}>${last ? shortTime(last.date) : ""}</span>`;
     const preview = document.createElement("div");
     preview.className = "preview";
     const typing = state.typing.get(chat.key);
@@ -486,6 +512,7 @@ function renderMessages(jump = false) {
       const sep = document.createElement("div");
       sep.className = "time-sep";
       sep.innerHTML = `<span>${shortTime(message.date, true)}</span>`;
+      sep.title = fullTime(message.date);
       box.append(sep);
     }
     box.append(renderMessage(message));
@@ -877,6 +904,11 @@ async function handleEvent(event) {
       if (message) message.deleted = true;
       break;
     }
+    case "settings":
+      if (data.timezone) state.timeZone = data.timezone;
+      renderChatList();
+      if (state.current) renderMessages();
+      return;
     case "typing":
       state.typing.set(key, { botId: data.bot_id, until: data.until * 1000 });
       setTimeout(refreshTyping, Math.max(0, data.until * 1000 - Date.now()) + 50);
