@@ -217,3 +217,51 @@ async def test_times_read_in_the_bots_zone_not_the_browsers(
             await expect(separator).to_have_text(_clock(said["date"], "Asia/Tokyo"))
         finally:
             await browser.close()
+
+
+async def test_personas_are_grouped_leaders_first_and_who_you_are_shows(
+    staff: tuple[SimulatorServer, ControlClient],
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    server, _ = staff
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 800})
+            await page.goto(f"{server.base_url}/?as=100001&chat={GROUP_KEY}")
+            await page.wait_for_selector("body[data-ready='1']")
+
+            # Who you are is on the desktop page itself, not only behind a click.
+            me = page.locator("#me-button")
+            await expect(me).to_be_visible()
+            await expect(me).to_contain_text("当前身份：陈建国 · 网格长")
+            await expect(me).to_contain_text("城河一网格")
+
+            await me.click()
+            groups = page.locator("#persona-list .persona-group")
+            await expect(groups.first).to_be_visible()
+            order = await groups.evaluate_all("sections => sections.map(s => s.dataset.group)")
+            assert order == LEADERS_FIRST
+            await expect(page.locator("#persona-jump button")).to_have_text(LEADERS_FIRST)
+            leaders = page.locator(".persona-group[data-group='网格长'] .persona")
+            await expect(leaders).to_have_count(2)  # 王海波 leads one grid, works in another
+            await expect(leaders.first).to_contain_text("陈建国")
+            await expect(leaders.first).to_contain_text("当前")
+            await expect(leaders.nth(1)).to_contain_text("城河二网格；网格员 · 城河一网格")
+            await expect(
+                page.locator(".persona-group[data-group='网格长'] .group-title")
+            ).to_have_text("网格长（2）")
+            district = page.locator(".persona-group[data-group='区'] .persona")
+            await expect(district).to_have_count(2)  # 区 and 区级, and not 社区
+            await expect(
+                page.locator(".persona-group[data-group='社区'] .persona")
+            ).to_contain_text("何丽娟")
+            await page.screenshot(path=str(ARTIFACTS / "sim_browser_personas.png"))
+
+            await page.click(".persona[data-user-id='100201']")
+            await expect(me).to_contain_text("当前身份：马建军 · 街道")
+            await expect(me).to_contain_text("招宝山街道")
+        finally:
+            await browser.close()

@@ -30,6 +30,8 @@ const T = {
   locationLabel: "位置",
   roleless: "其他",
   personaHint: "切换身份后，会话列表会变成这个人的",
+  current: "当前",
+  groupCount: (role, n) => `${role}（${n}）`,
   blockedToast: "已屏蔽机器人",
   botIntro: "点击下方「开始」，就可以私聊报事、查看和处理案件。",
 };
@@ -41,7 +43,10 @@ const PLACES = [
   ["骆驼街道社区服务中心", 29.9702, 121.6255],
   ["蛟川街道工业区", 29.9321, 121.6783],
 ];
-const ROLE_ORDER = ["居民", "网格员", "网格长", "社区", "街道", "部门", "区级", "管理员"];
+// The persona switcher's headings, leaders first. A role reads "网格长 · 城河一网格" (several
+// positions joined by "；"); its title (before " · ") picks the heading by its start, so that
+// 区级 goes under 区 but 社区 never does.
+const ROLE_GROUPS = ["网格长", "网格员", "社区", "街道", "部门", "区", "管理员", "居民"];
 const DEFAULT_TIMEZONE = "Asia/Shanghai";
 const PALETTE = ["#f0a04b", "#e5735c", "#6aa6e8", "#9b7fe6", "#4fb7a8", "#d87bb0", "#8fa85b",
   "#e08b3e", "#5f8fd9", "#c2875e"];
@@ -211,9 +216,39 @@ function wrapEntity(entity, inner, text) {
 
 // ----- the persona ---------------------------------------------------------------------------
 
-function roleRank(role) {
-  const index = ROLE_ORDER.findIndex((r) => (role || "").includes(r));
-  return index === -1 ? ROLE_ORDER.length : index;
+function positionsOf(role) {
+  return (role || "").split("；").map((text) => text.trim()).filter(Boolean).map((text) => {
+    const [title, ...where] = text.split(" · ");
+    return { text, title: title.trim(), where: where.join(" · ").trim(), rank: groupRank(title.trim()) };
+  });
+}
+
+function groupRank(title) {
+  const index = ROLE_GROUPS.findIndex((group) => title.startsWith(group));
+  return index === -1 ? ROLE_GROUPS.length : index;
+}
+
+// The position that places someone in the switcher: their most senior one.
+function mainPosition(user) {
+  const positions = positionsOf(user.role);
+  if (!positions.length) return { text: T.roleless, title: T.roleless, where: "", rank: ROLE_GROUPS.length };
+  return positions.reduce((best, p) => (p.rank < best.rank ? p : best));
+}
+
+function groupTitle(position) {
+  return ROLE_GROUPS[position.rank] || T.roleless;
+}
+
+// Where the main position is, then any other positions whole: "城河二网格；网格员 · 城河一网格".
+function placesOf(user) {
+  const main = mainPosition(user);
+  const others = positionsOf(user.role).filter((p) => p.text !== main.text).map((p) => p.text);
+  return [main.where, ...others].filter(Boolean).join("；");
+}
+
+// Under the name in the switcher: the places, then the id.
+function personaDetail(user) {
+  return [placesOf(user), `ID ${user.id}`, user.username ? `@${user.username}` : ""].filter(Boolean).join(" · ");
 }
 
 function renderMe() {
@@ -224,7 +259,8 @@ function renderMe() {
   mini.replaceChildren();
   if (!me) {
     $("#me-name").textContent = "—";
-    $("#me-role").hidden = true;
+    $("#me-title").textContent = "";
+    $("#me-where").textContent = "";
     return;
   }
   const big = avatar(me, "big");
@@ -234,9 +270,11 @@ function renderMe() {
   const small = avatar(me, "small");
   mini.style.background = small.style.background;
   mini.textContent = small.textContent;
+  const main = mainPosition(me);
   $("#me-name").textContent = nameOf(me);
-  $("#me-role").textContent = me.role || T.roleless;
-  $("#me-role").hidden = false;
+  $("#me-title").textContent = main.title;
+  $("#me-where").textContent = placesOf(me);
+  $("#me-button").title = `当前身份：${nameOf(me)}（${me.role || T.roleless}）· 点击切换`;
 }
 
 function openPersonaDialog() {
@@ -246,32 +284,60 @@ function openPersonaDialog() {
   hint.textContent = T.personaHint;
   list.append(hint);
   const groups = new Map();
-  const people = [...state.users.values()].sort((a, b) => roleRank(a.role) - roleRank(b.role) || a.id - b.id);
-  for (const user of people) {
-    const role = user.role || T.roleless;
-    if (!groups.has(role)) groups.set(role, []);
-    groups.get(role).push(user);
+  const people = [...state.users.values()]
+    .map((user) => ({ user, main: mainPosition(user) }))
+    .sort((a, b) => a.main.rank - b.main.rank || a.user.id - b.user.id);
+  for (const { user, main } of people) {
+    const heading = groupTitle(main);
+    if (!groups.has(heading)) groups.set(heading, []);
+    groups.get(heading).push(user);
   }
-  for (const [role, users] of groups) {
+  const jump = $("#persona-jump");
+  jump.replaceChildren();
+  for (const [heading, users] of groups) {
+    const section = document.createElement("section");
+    const chip = document.createElement("button");
+    chip.textContent = heading;
+    chip.title = T.groupCount(heading, users.length);
+    chip.addEventListener("click", () => {
+      // Just under the sticky header, which scrollIntoView would hide the heading behind.
+      const card = section.closest(".sheet-card");
+      const header = card.querySelector("header");
+      card.scrollTop += section.getBoundingClientRect().top - header.getBoundingClientRect().bottom;
+    });
+    jump.append(chip);
+    section.className = "persona-group";
+    section.dataset.group = heading;
     const title = document.createElement("h3");
-    title.textContent = role;
-    list.append(title);
+    title.className = "group-title";
+    title.textContent = T.groupCount(heading, users.length);
+    section.append(title);
+    list.append(section);
     for (const user of users) {
       const button = document.createElement("button");
-      button.className = `persona${user.id === state.me ? " current" : ""}`;
+      const current = user.id === state.me;
+      button.className = `persona${current ? " current" : ""}`;
       button.dataset.userId = user.id;
       const who = document.createElement("span");
       who.className = "who";
-      who.innerHTML = `${escapeHtml(nameOf(user))}<small>ID ${user.id}${user.username ? " · @" + escapeHtml(user.username) : ""}</small>`;
+      who.innerHTML = `${escapeHtml(nameOf(user))}<small>${escapeHtml(personaDetail(user))}</small>`;
       button.append(avatar(user), who);
+      if (current) {
+        const mark = document.createElement("span");
+        mark.className = "current-mark";
+        mark.textContent = T.current;
+        button.append(mark);
+      }
       button.addEventListener("click", () => {
         $("#persona-dialog").hidden = true;
         switchPersona(user.id);
       });
-      list.append(button);
+      section.append(button);
     }
   }
   $("#persona-dialog").hidden = false;
+  const chosen = list.querySelector(".persona.current");
+  if (chosen) chosen.scrollIntoView({ block: "center" });
 }
 
 async function switchPersona(userId) {
