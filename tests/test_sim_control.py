@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.config import Config
 from simulator import ControlClient, SimulatorServer, seed
 from simulator.client import ControlError
 from simulator.testing import BOT_ID, GROUP_ID, LEADER, RESIDENT, WORLD, make_bot, png_bytes
@@ -65,6 +66,14 @@ async def test_the_seed_names_the_zone_the_web_chat_shows_times_in(
     assert (await sim.state())["timezone"] == "Asia/Kathmandu"
     await sim.reset()
     assert (await sim.state())["timezone"] == "Asia/Shanghai"
+
+
+async def test_the_demo_seeds_the_configured_zone(server: SimulatorServer, config: Config) -> None:
+    from bot.cli.demo_people import simulator_spec
+
+    calendar = config.calendar.model_copy(update={"timezone": "Asia/Urumqi"})
+    await seed(server, simulator_spec(config.model_copy(update={"calendar": calendar})))
+    assert server.state.timezone == "Asia/Urumqi"
 
 
 async def test_a_user_message_gets_telegrams_entities(sim: ControlClient) -> None:

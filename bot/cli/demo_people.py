@@ -48,7 +48,8 @@ def role_label(config: Config, user_id: int) -> str:
 
 
 def simulator_spec(config: Config, *, bot: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Users (staff started, so the bot may write to them), grid groups with their people."""
+    """Users (staff started, so the bot may write to them), grid groups with their people, and
+    the configured time zone, which the web chat shows times in."""
     users = [
         {"id": u.id, "name": u.name, "role": role_label(config, u.id), "started": True}
         for u in config.users
@@ -69,4 +70,9 @@ def simulator_spec(config: Config, *, bot: dict[str, Any] | None = None) -> dict
                 "type": "supergroup",
             }
         )
-    return {"bots": [bot or DEMO_BOT], "users": users, "groups": groups}
+    return {
+        "bots": [bot or DEMO_BOT],
+        "users": users,
+        "groups": groups,
+        "timezone": config.calendar.timezone,
+    }
