@@ -21,7 +21,7 @@ _KIN = (
     "孩子|小孩|小朋友|儿子|女儿|孙子|孙女|老人|爷爷|奶奶|外婆|外公|姥姥|姥爷|老爸|老妈|我爸|我妈|"
     "老公|老婆|老母亲|老父亲|母亲|父亲|宝宝|娃|妈妈|爸爸"
 )
-_LIFT = r"电梯|轿厢|dt|lift|elevator"
+_LIFT = r"电梯|轿厢|升降机|𨋢|䢂|dt|lift|elevator"  # 𨋢 (Cantonese) becomes 䢂 after normalising
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ _CUES: tuple[_Cue, ...] = (
         rf"(?:{_LIFT}).{{0,6}}(?:喊|拍门|敲门|呼救)|在里面拍门|卡在.{{0,3}}楼和.{{0,4}}楼?中间|两层中间|"
         r"楼层中间|between floors|stuck",
     ),
-    _cue("cannot_get_out", r"出不来|出不去", also=rf"{_LIFT}|被困|锁|卡住|火|烟|水"),
+    _cue("cannot_get_out", r"出不来|出不去", also=rf"{_LIFT}|被困|困在|锁|卡住|火|烟|水|淹"),
     _cue(
         "someone_inside_lift",
         rf"(?:{_PERSON}).{{0,4}}在里面|里面(?:有|还有)(?:个|一个)?(?:{_PERSON})|inside",
@@ -225,8 +225,8 @@ _CUES: tuple[_Cue, ...] = (
 _ELDER = (
     r"老人|老人家|老年人|老太|老太太|老太婆|老伯|老头|老爷子|老汉|老奶奶|老大爷|大爷|大娘|大妈|阿婆|阿公|婆婆|"
     r"公公|奶奶|爷爷|外婆|外公|姥姥|姥爷|老母亲|老父亲|老妈|老爸|伯伯|老奶|独居|孤寡|空巢|"
-    r"(?:[6-9]\d|[六七八九]十[一二三四五六七八九]?|[6-9]0多|[六七八九]十多)岁|"
-    r"\b(?:grandma|grandpa|granny|elderly|old (?:man|woman|lady))\b|\blaoren\b"
+    r"(?:[6-9]\d|[六七八九]十[一二三四五六七八九]?|[6-9]0多|[六七八九]十多)岁|[六七八九]十多了|"
+    r"\b(?:grandma|grandpa|granny|elderly|old (?:man|woman|lady)|lives alone|living alone)\b|\blaoren\b"
 )
 _CHILD = (
     r"小孩|孩子|小朋友|宝宝|婴儿|幼儿|娃娃|娃|细路|细佬|囡囡|小囡|小男孩|小女孩|男孩|女孩|儿子|女儿|孙子|孙女|外孙|"
@@ -238,7 +238,7 @@ _PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
         "gas",
         r"煤气|燃气|天然气|液化气|瓦斯|沼气|气罐|气瓶|钢瓶|气管|燃气管|臭鸡蛋|\bgas\b|mei ?qi|ran ?qi",
         r"味|臭|闻到|嘶|呲|滋滋|泄|漏|喷|往外冒|冒出|冒气|挖断|挖破|挖坏|挖到|铲断|砸断|撞断|压断|"
-        r"管.{0,3}(?:断|破|裂)|爆|熏|呛|头晕|中毒|越来越浓|报警器.{0,4}(?:叫|响)|smell|leak|hiss|wei ?dao|xie ?lou",
+        r"管.{0,3}(?:断|破|裂)|(?:铲|挖|砸|撞|压|割|锯|咬)(?:断|破|坏|烂|裂)|爆|熏|呛|头晕|中毒|越来越浓|报警器.{0,4}(?:叫|响)|smell|leak|hiss|wei ?dao|xie ?lou",
         12,
     ),
     (
@@ -254,7 +254,8 @@ _PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
         r"车库|地下|隧道|桥洞|涵洞|\briver\b|\bdam\b|\bflood|\bwater\b|he ?shui|shui",
         r"(?:要|快|就要|快要|将要|马上)(?:漫|溢|满|决|溃|淹|冲|过)|漫出|溢出|漫过|溢过|漫上|漫到|漫进|漫堤|"
         r"决口|决堤|溃|冲垮|冲毁|倒灌|冒顶|满出来|涨到|涨上来|涨得|暴涨|猛涨|"
-        r"进水|入水|水入|越来越深|一直(?:在)?涨|往里灌|往下灌|往上冒|(?:往外)?冒(?:浑)?水|管涌|"
+        r"漫水|溢水|在漫|在溢|漫了|溢了|往下漫|往外漫|(?:已经|都|快)满了|进水|入水|水入|扑腾|挣扎|呛水|"
+        r"(?:人|孩|娃|老人).{0,2}(?:在|掉|落|跌)(?:进|入)?(?:水|河|江|湖|塘)里|越来越深|一直(?:在)?涨|往里灌|往下灌|往上冒|(?:往外)?冒(?:浑)?水|管涌|"
         r"(?:到|过|浸到|淹到|没过)(?:了)?(?:腰|胸|床|窗台)|"
         r"(?:人|车|老人|乘客)(?:还|都还|仲)(?:在|喺)(?:里面|入面|水里|车上|屋里|屋企)|"
         r"overflow|burst|rising|breach|man ?chu ?lai|jin ?shui",
@@ -273,11 +274,12 @@ _PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         "electric",
-        r"电线|电缆|高压线|电箱|配电|电表|插座|插排|插线板|变压器|电线杆|电闸|开关|充电|电瓶|\b(?:wire|cable|socket)\b",
+        r"电线|电缆|高压线|电箱|配电|电表|插座|插排|插线板|变压器|电线杆|电闸|开关|充电|电瓶|线|"
+        r"\b(?:wire|cable|socket|power ?line)s?\b",
         r"火花|冒火|打火|冒烟|烧(?:起来|着|焦|坏|黑|红)|着火|焦|掉在|掉到|落在|垂到|泡在|进水|漏电|电到|电亲|触电|"
         r"滋滋|刺啦|噼啪|啪啪|耷拉|泡着|搭在|碰到.{0,6}(?:不动|倒)|"
         r"spark|smok|burn|sparking|live|\bdown\b",
-        8,
+        12,
     ),
     (
         "medical",
@@ -297,7 +299,7 @@ _PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
         r"没见着|(?:hasn'?t|not) (?:answered|been seen|opened)|"
         r"敲(?:门)?(?:没|冇|唔)人?(?:应|开)|(?:电话|微信)(?:一直)?(?:没人接|打不通|冇人听|唔听)|"
         r"(?:报纸|牛奶|快递|外卖).{0,4}(?:堆|没拿|冇拎)|no answer|not answering|hasn'?t been seen",
-        24,
+        40,
     ),
     (
         "missing",
@@ -311,6 +313,7 @@ _PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
         "trapped",
         rf"{_LIFT}|𨋢|升降机",
         rf"(?:{_PERSON}|仔|女|细路|有人).{{0,3}}(?:在|喺)(?:里面|入面)|"
+        rf"(?:{_PERSON}|仔|女|细路).{{0,6}}(?:困|关|卡|焗)(?:住|咗|着|了)|"
         rf"(?:困|关|卡|焗)(?:住|咗|着)(?:了)?.{{0,4}}(?:{_PERSON}|仔|女|细路)|"
         rf"(?:困|关|卡|焗)(?:在|喺)(?:里面|入面|{_LIFT}|𨋢|升降机)|"
         r"[0-9一二三四五六七八九十]+楼(?:和|同|与|跟)[0-9一二三四五六七八九十]+楼(?:之)?中间|"
@@ -350,6 +353,7 @@ _PAIRS: tuple[_Pair, ...] = tuple(
 )
 
 
+_SOFT = re.compile(r"衣服|被子|被单|床单|毛巾|袜子|裤子|内衣|玩具|纸|塑料袋|树叶")
 _SEWAGE = re.compile(
     r"污水|粪|排污|偷排|阴沟|下水道|臭水|马桶"
 )  # sewage reaching a river: pollution, not a flood
@@ -364,6 +368,8 @@ def _pair_matches(text: str, pair: _Pair) -> str | None:
         if h is None or not _counts(text, pair.cue, m):
             continue
         at = lo + h.start()
+        if pair.cue.name == "collapse" and _SOFT.search(text[min(at, m.start()) : m.start()]):
+            continue  # 阳台的衣服掉下来了: what falls is soft
         if _NEGATION.search(text[max(0, at - 2) : at]) or _NEGATION_LATIN.search(
             text[max(0, at - 9) : at]
         ):
@@ -395,7 +401,7 @@ _RESOLVED = re.compile(
 )
 # The whole message is not about danger here: drills, news, notices, stories, service questions.
 _ELSEWHERE = re.compile(
-    r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视|视频里|抖音|电影|游戏|小说|梦到|做梦|"
+    r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视(?:上|里|台)|视频里|抖音|电影|游戏|小说|梦到|做梦|"
     r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|据报道|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
