@@ -43,9 +43,7 @@ LATER_PARTS = ("part_h.jsonl", "part_i.jsonl", "part_j.jsonl")
 
 @pytest.fixture(scope="module")
 def earlier_scores(test_split: list[LabelledMessage]) -> EvalReport:
-    later = {
-        m.text for f in corpus_files() if f.name in LATER_PARTS for m in load_corpus([f])[0]
-    }
+    later = {m.text for f in corpus_files() if f.name in LATER_PARTS for m in load_corpus([f])[0]}
     earlier = [m for m in test_split if m.text not in later]
     assert 550 <= len(earlier) < len(test_split)
     parser = get_parser()

@@ -112,6 +112,9 @@ def test_the_cue_words_are_returned_as_evidence() -> None:
         "隔壁独居的老伯三天没开门了 电话也没人接",
         "a kid is stuck in the lift between floors, crying",
         "there is a strong gas smell in the stairwell of block 4",
+        "后山的泥冲下来把后门堵了 老人还在屋里",
+        "涵洞的水已经没过车窗 司机爬到车顶上了",
+        "河里的水一下子涨了一米多 下面还有人在钓鱼",
     ],
 )
 def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
