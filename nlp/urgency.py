@@ -43,7 +43,8 @@ _CUES: tuple[_Cue, ...] = (
     _cue(
         "fire",
         r"(?<!打不)(?<!点不)(?<!打)着火(?!了?(?:都|怎么办|咋办|谁负责|后果))|起火|失火|火灾|火警|烧起来|烧着了|着了火|火苗|明火|大火|"
-        r"火势|火光|烧得很旺|冒火(?!星)|(?<!打)火星|\bfire\b(?! exit| door| lane)",
+        r"火势|火光|烧得很旺|冒火(?!星)|(?<!打)火星|"
+        r"\bfire\b(?! exit| door| lane| drill| extinguisher| alarm| risk| escape| safety| hazard| is out)",
         over_when_past=True,  # 上次着火: over, unless it is still burning (see _counts)
     ),
     _cue(
@@ -397,7 +398,9 @@ _HYPOTHETICAL = re.compile(
     r"请问|咨询|怎么收费|多少钱"
 )
 # Right before a cue: 没有烟, 没着火, 不是漏气.
-_NEGATION = re.compile(r"(?:没有|没|不是|并未|未|无|没人|没有人|无人|不|冇|唔|呒没|勿)$")
+_NEGATION = re.compile(
+    r"(?:没有|没|不是|并未|未|无|没人|没有人|无人|冇人|不是有人|不|冇|唔|呒没|勿)$"
+)
 _NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
 _PAST = re.compile(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候"
@@ -406,12 +409,13 @@ _RESOLVED = re.compile(
     r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
     r"拉开|劝开|散了|退了)|被?拉开了|劝开了|退了|"
     r"(?:修|弄|搞|处理|补|盖|接)好了|(?:盖|接)上了|搞掂|冇事喇|冇事了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
-    r"还好没人|幸好没人|谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
+    r"还好没人|幸好没人|\bis out\b|put out|everyone is (?:safe|ok)|no one (?:was )?hurt|谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
 )
 # The whole message is not about danger here: drills, news, notices, stories, service questions.
 _ELSEWHERE = re.compile(
     r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视(?:上|里|台)|视频里|抖音|电影|游戏|小说|梦到|做梦|"
-    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|据报道|听说.{0,8}(?:外地|别的|那边)|"
+    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
+    r"\b(?:drill|reminder|update)\b|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
 _SMOKING = re.compile(
@@ -436,6 +440,10 @@ _HISTORY_AFTER = re.compile(
 )
 
 _WINDOW = 8
+_FIGURATIVE_CUES = frozenset({"fire", "smoke", "collapse", "explosion"})
+_FIGURATIVE = re.compile(r"热|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
+# Laughter and no word of now: a joke or a story (王叔钓鱼掉水里了 哈哈), not a call for help.
+_JOKING = re.compile(r"哈哈|😂|🤣|\blol\b|笑死|xswl")
 
 
 @dataclass(frozen=True)
@@ -456,11 +464,19 @@ def _clause_start(text: str, pos: int) -> int:
 def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
     start = _clause_start(text, m.start())
     before = text[max(start, m.start() - _WINDOW) : m.start()]
-    if _HYPOTHETICAL.search(before) or _NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+    if _HYPOTHETICAL.search(before) or _NEGATION.search(text[max(0, m.start() - 4) : m.start()]):
+        return False
+    if cue.name in _FIGURATIVE_CUES and _FIGURATIVE.search(
+        text[max(start, m.start() - 8) : m.start()]
+    ):
+        return False  # 热得脑壳都要冒烟了, 嘴巴要着火了: a figure of speech
+    if cue.name == "self_harm" and re.search("猫|狗|它", text[start : m.start()]):
         return False
     if m.group()[:1].isascii() and _NEGATION_LATIN.search(text[max(0, m.start() - 9) : m.start()]):
         return False
     after = text[m.end() : m.end() + 40]
+    if after.startswith(("怎么办", "咋办", "应该怎么", "时怎么", "的时候")):
+        return False  # 燃气泄漏怎么办: advice, not an event
     if _RESOLVED.search(after) or _RESOLVED.search(text[start : m.start()]):
         return False
     if after.startswith(("的事", "那事", "那次", "的那次", "的那个", "的人")):
@@ -494,7 +510,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 def detect_urgency(text: str) -> Urgency:
     """Urgent cues in normalised `text` that are not hypothetical, negated, past or elsewhere."""
     text = text.translate(_ASCII_LOWER)
-    if _ELSEWHERE.search(text):
+    if _ELSEWHERE.search(text) or (_JOKING.search(text) and not _NOW.search(text)):
         return Urgency(False, ())
     cues: list[str] = []
     for cue in _CUES:

@@ -134,6 +134,11 @@ def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
         "bushi zhaohuo, shi louxia shao zhiqian",
         "万一燃气管被挖断怎么办 施工要小心",
         "楼上阳台的衣服掉下来了 在我家雨棚上",
+        "今天热得人都要着火了 来杯冰奶茶",
+        "我家狗从沙发上跳下来 把花瓶打了 哈哈",
+        "转：天然气泄漏怎么办？先关阀门 再开窗",
+        "没有人受伤 火已经灭了",
+        "Fire drill in Block 2 at 3pm, no need to call 119",
     ],
 )
 def test_the_same_hazards_without_danger_now_are_not_urgent(text: str) -> None:
