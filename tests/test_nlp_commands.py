@@ -143,3 +143,27 @@ def test_eval_real_prints_per_source_figures_and_needs_the_folder(tmp_path: Path
     assert eval_command(None, real=str(tmp_path), out=out) == 2
     assert "no real data" in out.getvalue()
     assert eval_command(None, out=io.StringIO()) == 2
+
+
+def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    from bot.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "zhenhai.toml"
+    text = example.read_text(encoding="utf-8")
+    assert "report_confidence = 0.55" in text and "unsure_confidence = 0.20" in text
+    config = tmp_path / "strict.toml"
+    config.write_text(
+        text.replace("report_confidence = 0.55", "report_confidence = 1.0").replace(
+            "unsure_confidence = 0.20", "unsure_confidence = 0.0"
+        ),
+        encoding="utf-8",
+    )
+    line = json.dumps({"id": 1, "text": "小区门口垃圾三天没人收了"}, ensure_ascii=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    assert main(["classify", "--jsonl", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out)["action"] == "review"
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    assert main(["classify", "--jsonl"]) == 0  # no configuration: nlp.decide's defaults
+    assert json.loads(capsys.readouterr().out)["action"] == "case"
