@@ -115,6 +115,8 @@ def test_the_cue_words_are_returned_as_evidence() -> None:
         "后山的泥冲下来把后门堵了 老人还在屋里",
         "涵洞的水已经没过车窗 司机爬到车顶上了",
         "河里的水一下子涨了一米多 下面还有人在钓鱼",
+        "花坛后面躺着一个人 一动不动的",  # 一动不动 is not 动不动 (every so often)
+        "家里进贼了 门是开着的 人可能刚走",
     ],
 )
 def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
