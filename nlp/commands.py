@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nlp.corpus import BadLine, LabelledMessage, read_jsonl
+from nlp.decide import action
 from nlp.metrics import evaluate, format_report
 from nlp.parse import Parser, ParseResult, get_parser
 from nlp.pii import mask_span
@@ -15,10 +16,14 @@ from nlp.taxonomy import LEVEL_NAMES, category_name
 _ID_TYPES = (str, int, float, type(None))
 
 
-def _for_person(result: ParseResult) -> str:
+_ACTION_NAMES = {"case": "立案", "review": "待网格长确认", "ignore": "不处理"}
+
+
+def _for_person(result: ParseResult, act: str) -> str:
     yes_no = {True: "是", False: "否"}
     lines = [
-        f"报事 is_report   {yes_no[result.is_report]}   置信度 confidence {result.confidence:.2f}"
+        f"报事 is_report   {yes_no[result.is_report]}   置信度 confidence {result.confidence:.2f}",
+        f"处置 action      {_ACTION_NAMES[act]} ({act})",
     ]
     if result.is_report and result.category:
         lines.append(f"类别 category    {category_name(result.category)} ({result.category})")
@@ -35,7 +40,9 @@ def _json_line(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def _classify_line(parser: Parser, raw: str) -> dict[str, Any]:
+def _classify_line(
+    parser: Parser, raw: str, thresholds: tuple[float | None, float | None]
+) -> dict[str, Any]:
     """One input line to one output object (a result, or an error with the id and the reason)."""
     try:
         item = json.loads(raw)
@@ -54,36 +61,55 @@ def _classify_line(parser: Parser, raw: str) -> dict[str, Any]:
     if not all(isinstance(v, bool) for v in flags.values()):
         return {"id": ident, "error": "has_photo and has_location must be true or false"}
     result = parser.parse(text, **flags)
-    return {"id": ident, **result.model_dump()}
+    return {"id": ident, **result.model_dump(), "action": action(result, *thresholds)}
 
 
 def classify_command(
-    text: str | None, *, jsonl: bool, places: list[str], inp: TextIO, out: TextIO
+    text: str | None,
+    *,
+    jsonl: bool,
+    places: list[str],
+    inp: TextIO,
+    out: TextIO,
+    case_threshold: float | None = None,
+    review_threshold: float | None = None,
 ) -> int:
-    """Print the parse of TEXT for a person, or with jsonl=True one JSON line per input line.
+    """Print the parse of TEXT for a person, or with jsonl=True one JSON line per input line;
+    each with its action (nlp.decide: case / review / ignore) at the given thresholds (None:
+    nlp.decide's defaults).
 
     Exit status: 0 when every line parsed, 1 when some input lines were bad (they each got an
     error line and the rest went on), 2 when there was nothing to classify."""
     parser = get_parser(places)
+    thresholds = (case_threshold, review_threshold)
     if not jsonl:
         if text is None:
             out.write("classify: give a TEXT, or --jsonl to read lines from standard input\n")
             return 2
-        out.write(_for_person(parser.parse(text)) + "\n")
+        result = parser.parse(text)
+        out.write(_for_person(result, action(result, *thresholds)) + "\n")
         return 0
     bad = 0
     for raw in inp:
         if not raw.strip():
             continue
-        payload = _classify_line(parser, raw)
+        payload = _classify_line(parser, raw, thresholds)
         bad += "error" in payload
         out.write(_json_line(payload) + "\n")
         out.flush()
     return 1 if bad else 0
 
 
-def eval_command(path: str, *, out: TextIO) -> int:
-    """Score the parser on a labelled JSON Lines file and print every figure of the issue."""
+def eval_command(
+    path: str | None, *, out: TextIO, real: str | None = None, bucket: str = "test"
+) -> int:
+    """Score the parser on a labelled JSON Lines file and print every figure of the issue;
+    with `real`, the per-source figures on the real data's held-out bucket instead."""
+    if real is not None:
+        return eval_real_command(real, bucket=bucket, out=out)
+    if path is None:
+        out.write("eval: give a FILE, or --real DIR\n")
+        return 2
     file = Path(path)
     if not file.is_file():
         out.write(f"eval: no such file: {path}\n")
@@ -103,12 +129,34 @@ def eval_command(path: str, *, out: TextIO) -> int:
     return 0
 
 
-def train_command(*, out: TextIO) -> int:
-    """Retrain from data/corpus deterministically, write the split and the model, score the test split."""
+def eval_real_command(real_dir: str, *, bucket: str = "test", out: TextIO) -> int:
+    """Per-source figures on a held-out bucket of the real data (nlp/real_eval.py)."""
+    from nlp.real import available
+    from nlp.real_eval import figures, format_figures, parse_rows
+
+    folder = Path(real_dir)
+    if not available(folder):
+        out.write(f"eval: no real data at {real_dir} (chatter.jsonl, complaints.jsonl)\n")
+        return 2
+    buckets = ("dev", "test") if bucket == "both" else (bucket,)
+    parsed = parse_rows(get_parser(), folder, buckets)
+    out.write(format_figures(figures(parsed, buckets)) + "\n")
+    return 0
+
+
+def train_command(*, out: TextIO, real: str | None = None, no_real: bool = False) -> int:
+    """Retrain from data/corpus and the real data's train bucket (`real`, default
+    ../shared/data/real; none with no_real) deterministically, write the split and the model,
+    score the test split."""
     from nlp.corpus import TEST_FILE
+    from nlp.real import REAL_DIR, available
     from nlp.train import file_digest, train
 
-    report = train()
+    real_dir = None if no_real else real or str(REAL_DIR)
+    if real_dir is not None and not available(Path(real_dir)):
+        out.write(f"train: no real data at {real_dir}; give --real DIR, or --no-real\n")
+        return 2
+    report = train(real_dir=Path(real_dir) if real_dir is not None else None)
     for bad in report.bad:
         out.write(f"skipped {bad.source}:{bad.line}: {bad.reason}\n")
     if report.n_train == 0:
@@ -116,7 +164,8 @@ def train_command(*, out: TextIO) -> int:
         return 1
     out.write(f"corpus files: {', '.join(report.files)}\n")
     out.write(
-        f"messages: train {report.n_train}, test {report.n_test}; features {report.n_features}\n"
+        f"messages: train {report.n_train}, test {report.n_test}, real (train bucket) "
+        f"{report.n_real}; features {report.n_features}\n"
     )
     out.write("per category: " + ", ".join(f"{c} {n}" for c, n in report.categories.items()) + "\n")
     out.write(f"model: {report.model_path} sha256 {file_digest(Path(report.model_path))[:16]}\n\n")

@@ -21,7 +21,7 @@ _KIN = (
     "孩子|小孩|小朋友|儿子|女儿|孙子|孙女|老人|爷爷|奶奶|外婆|外公|姥姥|姥爷|老爸|老妈|我爸|我妈|"
     "老公|老婆|老母亲|老父亲|母亲|父亲|宝宝|娃|妈妈|爸爸"
 )
-_LIFT = r"电梯|轿厢|dt|lift|elevator"
+_LIFT = r"电梯|轿厢|升降机|𨋢|䢂|dt|lift|elevator"  # 𨋢 (Cantonese) becomes 䢂 after normalising
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ _CUES: tuple[_Cue, ...] = (
     _cue(
         "fire",
         r"(?<!打不)(?<!点不)(?<!打)着火(?!了?(?:都|怎么办|咋办|谁负责|后果))|起火|失火|火灾|火警|烧起来|烧着了|着了火|火苗|明火|大火|"
-        r"火势|火光|烧得很旺|冒火(?!星)|(?<!打)火星|\bfire\b(?! exit| door| lane)",
+        r"火势|火光|烧得很旺|冒火(?!星)|(?<!打)火星|"
+        r"\bfire\b(?! exit| door| lane| drill| extinguisher| alarm| risk| escape| safety| hazard| is out)",
         over_when_past=True,  # 上次着火: over, unless it is still burning (see _counts)
     ),
     _cue(
@@ -86,7 +87,7 @@ _CUES: tuple[_Cue, ...] = (
         rf"(?:{_LIFT}).{{0,6}}(?:喊|拍门|敲门|呼救)|在里面拍门|卡在.{{0,3}}楼和.{{0,4}}楼?中间|两层中间|"
         r"楼层中间|between floors|stuck",
     ),
-    _cue("cannot_get_out", r"出不来|出不去", also=rf"{_LIFT}|被困|锁|卡住|火|烟|水"),
+    _cue("cannot_get_out", r"出不来|出不去", also=rf"{_LIFT}|被困|困在|锁|卡住|火|烟|水|淹"),
     _cue(
         "someone_inside_lift",
         rf"(?:{_PERSON}).{{0,4}}在里面|里面(?:有|还有)(?:个|一个)?(?:{_PERSON})|inside",
@@ -115,14 +116,15 @@ _CUES: tuple[_Cue, ...] = (
         r"拿(?:着|了)?(?:刀|菜刀|砍刀|钢管|铁棍|铁锹)|喊救命|叫救命|呼救|"
         r"要杀|杀人|见血|流血|头破血流|头都破了|满脸是血|家暴|往死里打|在砸车|砸车|"
         r"干起来了|干仗|掐起来了|动家伙|抡(?:上|起|起来)|酒瓶子?.{0,4}(?:抡|砸|打)|"
+        r"打(?:老婆|媳妇|婆娘|女人|老公|娃)|砸东西.{0,10}(?:哭|喊|叫)|domestic violence|"
         r"打老婆|打媳妇|打老公|在打(?:孩子|小孩)|(?:哭喊|惨叫|尖叫).{0,12}(?:越来越小|没声|停了)|声音越来越小",
         over_when_past=True,
     ),
     _cue(
         "crime",
-        r"(?:正在|在|有人)撬|(?:在|正在)偷(?![排倒运懒拍偷])|trying (?:the |every )?doors?|door ?handles|breaking in|break in|burglar|intruder|偷车(?!里)|剪锁|撬.{0,4}锁|被人?抢|抢了|爬进去|翻进|翻墙进|一路跟着|"
+        r"(?:正在|在|有人)撬|进(?:了)?贼|入屋偷|(?:一辆一辆|挨个|逐辆).{0,2}(?:拉|开|试)车门|(?:在|正在)偷(?![排倒运懒拍偷])|trying (?:the |every )?doors?|door ?handles|breaking in|break in|burglar|intruder|偷车(?!里)|剪锁|撬.{0,4}锁|被人?抢|抢了|爬进去|翻进|翻墙进|一路跟着|"
         r"拧.{0,4}门把手|骗上车|一直跟着|跟了(?:好几|几)条街|跟了一路|尾随|安全账户|"
-        r"(?:在去|正去|赶去|去了)银行.{0,4}(?:的路上|路上)|(?:正在|马上要|准备)(?:转账|汇款|取钱)|"
+        r"(?:在去|正去|赶去|去了)银行.{0,4}(?:的路上|路上)|(?:现在|正在|已经)去(?:了)?银行|(?:正在|马上要|准备)(?:转账|汇款|取钱)|"
         r"(?:被偷|被撬|翻过|小偷).{0,30}不敢进去|不敢开门|拿着?棍子.{0,3}(?:追|打|砸)|在追|抓小偷|小偷.{0,3}(?:还在|正在|在里面)|入室抢劫|抢劫|抢包|劫持|绑架",
         over_when_past=True,
     ),
@@ -160,7 +162,7 @@ _CUES: tuple[_Cue, ...] = (
         r"水位.{0,3}(?:涨|上涨|暴涨|猛涨)|涨得(?:好|很|太)?快|被冲走|冲走了|落水|"
         r"掉(?:进|到)?(?:河|水|湖|塘)里|溺水|(?:水管|总管|主管).{0,3}(?:爆|裂)|爆管|往外喷|哗哗|"
         r"(?:隧道|涵洞|地道|下穿|桥洞|地下通道).{0,6}(?:积水|淹).{0,12}(?:还有|仍有|有)(?:车|人)|"
-        r"还有(?:车|人)(?:往里|在往里|开进|冲进)|"
+        r"(?:还|仲)有(?:车|人)(?:往里|在往里|开进|冲进|冲入|开入)|"
         r"flood(?:ing|ed)? (?:fast|in|quickly)|water (?:is )?(?:coming|pouring|rushing) in|is flooding",
         over_when_past=True,
     ),
@@ -208,12 +210,186 @@ _CUES: tuple[_Cue, ...] = (
     _cue("power_for_life", r"吸氧机|呼吸机|制氧机|透析", also=r"停电|没电|断电"),
     _cue(
         "self_harm",
-        r"跳楼|轻生|自杀|想不开|寻死|要跳下|站在.{0,6}(?:楼顶|天台|窗台|栏杆外)|天台上.{0,6}(?:坐|站)|"
+        r"跳楼|轻生|自杀|想不开|寻死|要跳下|不想活|活不下去|(?:吃|吞)了?.{0,4}(?:一整瓶|一瓶|整瓶|安眠药)|站在.{0,6}(?:楼顶|天台|窗台|栏杆外)|天台上.{0,6}(?:坐|站)|"
         r"(?:小孩|孩子|宝宝).{0,6}(?:爬|站|坐|挂).{0,4}(?:窗台|窗外|阳台外|栏杆外)|就跳|跳下来|跳下去|"
         r"(?:河边|桥|江边|湖边|水边|楼顶|天台).{0,20}不太?对劲|"
         r"(?:楼顶|天台|屋顶|窗台|楼顶).{0,3}(?:边上|边缘|外面|外沿).{0,8}(?:坐|站|蹲)",
     ),
 )
+
+
+# Danger by its parts: a hazard, a sign that it is happening now, near each other (the sign must
+# pass the same negation / past / drill / handled checks as any cue). Each hazard and each sign
+# is a small open vocabulary in several voices (Simplified after normalisation, Cantonese, Wu,
+# 东北话, English, pinyin), so a new wording of a known danger still meets a hazard and a sign,
+# where the phrase cues above need the exact phrase.
+_ELDER = (
+    r"老人|老人家|老年人|老太|老太太|老太婆|老伯|老头|老爷子|老汉|老奶奶|老大爷|大爷|大娘|大妈|阿婆|阿公|婆婆|"
+    r"公公|奶奶|爷爷|外婆|外公|姥姥|姥爷|老母亲|老父亲|老妈|老爸|伯伯|老奶|独居|孤寡|空巢|"
+    r"(?:[6-9]\d|[六七八九]十[一二三四五六七八九]?|[6-9]0多|[六七八九]十多)岁|[六七八九]十多了|"
+    r"\b(?:grandma|grandpa|granny|elderly|old (?:man|woman|lady)|lives alone|living alone)\b|\blaoren\b"
+)
+_CHILD = (
+    r"小孩|孩子|小朋友|宝宝|婴儿|幼儿|娃娃|娃|细路|细佬|囡囡|小囡|小男孩|小女孩|男孩|女孩|儿子|女儿|孙子|孙女|外孙|"
+    r"(?<![0-9])(?:[1-9]|1[0-2]|[一两二三四五六七八九十])(?:周)?岁|"
+    r"\b(?:child|kid|kids|boy|girl|toddler|baby|son|daughter)\b|\bxiao ?hai(?:zi)?\b"
+)
+_PAIRS_SPEC: tuple[tuple[str, str, str, int], ...] = (
+    (
+        "gas",
+        r"煤气|燃气|天然气|液化气|瓦斯|沼气|汽油|柴油|气罐|气瓶|钢瓶|气管|燃气管|臭鸡蛋|\bgas\b|mei ?qi|ran ?qi",
+        r"味|臭|闻到|嘶|呲|滋滋|泄|漏|喷|往外冒|冒出|冒气|挖断|挖破|挖坏|挖到|铲断|砸断|撞断|压断|"
+        r"管.{0,3}(?:断|破|裂)|(?:铲|挖|砸|撞|压|割|锯|咬)(?:断|破|坏|烂|裂)|爆|熏|呛|头晕|中毒|越来越浓|报警器.{0,4}(?:叫|响)|smell|leak|hiss|wei ?dao|xie ?lou",
+        12,
+    ),
+    (
+        "smoke",  # (named so that _counts leaves out cigarettes, cooking and barbecues)
+        r"火|烟|焰|fire|smoke|huo|yan",
+        r"[着著](?:了|咗)?火|起火|火烧|烧起来|烧着|在烧|自燃|冒(?:黑|白|浓)?烟|浓烟|黑烟|窜|蹿|火舌|火苗|"
+        r"冒黑|越来越大|攻上|呛|看不见|睇唔到|跑不出|逃不出|落唔到|下不去|on fire|burning|mao ?yan|zhao ?huo",
+        6,
+    ),
+    (
+        "flood",
+        r"河|江|溪|涌|塘|湖水|湖面|水库|水坝|大坝|坝|堤|水位|洪|山洪|大水|潮水|暴雨|大雨|雨水|积水|水|"
+        r"车库|地下|隧道|桥洞|涵洞|\briver\b|\bdam\b|\bflood|\bwater\b|he ?shui|shui",
+        r"(?:要|快|就要|快要|将要|马上)(?:漫|溢|满|决|溃|淹|冲|过)|漫出|溢出|漫过|溢过|漫上|漫到|漫进|漫堤|"
+        r"决口|决堤|溃|冲垮|冲毁|倒灌|冒顶|满出来|涨到|涨上来|涨得|暴涨|猛涨|"
+        r"(?:一下子|突然|猛地|一下)涨|涨了.{0,3}米|漫水|溢水|在漫|在溢|漫了|溢了|往下漫|往外漫|(?:已经|都|快)满了|进水|入水|水入|扑腾|挣扎|呛水|"
+        r"(?:人|孩|娃|老人).{0,2}(?:掉|落|跌)(?:进|入|到)?(?:水|河|江|湖|塘)里|越来越深|一直(?:在)?涨|往里灌|往下灌|往上冒|(?:往外)?冒(?:浑)?水|管涌|"
+        r"(?:到|过|浸到|淹到|没过)(?:了)?(?:腰|胸|床|窗台)|"
+        r"(?:人|车|老人|乘客)(?:还|都还|仲)(?:在|喺)(?:里面|入面|水里|车上|屋里|屋企)|"
+        r"overflow|burst|rising|breach|man ?chu ?lai|jin ?shui",
+        14,
+    ),
+    (
+        "collapse",
+        r"墙|楼|房|屋|天花板|吊顶|阳台|桥|路面|地面|地基|山体|山坡|土坡|挡土墙|招牌|广告牌|脚手架|塔吊|"
+        r"树|电线杆|外墙|瓷砖|磁砖|玻璃|窗|空调外机|外机|楼板|横梁|房梁|梁|柱子|顶棚|雨棚|坡|山|围挡|棚架|栏杆|"
+        r"\b(?:wall|ceiling|roof|building|bridge|tree|road|ground)\b|qiang|lou",
+        r"塌|垮|要倒|快倒|倒塌|砸(?:下来|伤|到人|中人)|掉下来|跌落|跌咗落|往下掉|往下落|掉渣|松脱|下沉|"
+        r"倾斜|往一边歪|往.{0,4}倾|弯下来|咔嚓|咔咔|嘎吱|裂(?:了|开)?.{0,4}(?:口子|一道|好长)|裂缝.{0,4}(?:越来越|变大|在掉|掉|响)|"
+        r"(?:一直|又|还)(?:在)?掉|在掉|脱落|往下滚|冧|倾泻|在晃|整片在晃|摇晒|晃得(?:好|很|太)?厉害|"
+        r"collaps|falling|crack|sinking|liefeng|zai huang",
+        10,
+    ),
+    (
+        "electric",
+        r"电线|电缆|高压线|电箱|配电|电表|插座|插排|插线板|变压器|电线杆|电闸|开关|充电|电瓶|线|"
+        r"\b(?:wire|cable|socket|power ?line)s?\b",
+        r"火花|冒火|打火|冒烟|烧(?:起来|着|焦|坏|黑|红)|着火|焦|掉在|掉到|落在|垂到|泡在|进水|漏电|电到|电亲|触电|"
+        r"滋滋|刺啦|噼啪|啪啪|耷拉|泡着|搭在|湿了|浸湿|泡水|碰到.{0,6}(?:不动|倒)|"
+        r"spark|smok|burn|sparking|live|\bdown\b",
+        12,
+    ),
+    (
+        "medical",
+        rf"{_ELDER}|{_CHILD}|有人|一个人|邻居|住户|病人|孕妇|男的|女的|阿姨|叔叔|\b(?:someone|man|woman)\b",
+        r"头晕|晕倒|晕咗|晕过去|昏|站不起|站唔起|起不来|起唔到|爬不起|动不了|郁唔到|唔识郁|倒地|摔倒|摔在|"
+        r"摔了一跤|跌倒|跌咗|站不稳|行唔到|走不了路|嘴.{0,3}歪|叫(?:他|她|了|佢)?.{0,2}(?:不应|没反应|不理|冇反应)|"
+        r"shou ?shang|"
+        r"喘不|透不过气|抖个不停|抽搐|口吐白沫|吐血|流血|出血|没反应|冇反应|叫不醒|叫唔醒|没呼吸|不省人事|"
+        r"胸口(?:痛|疼|闷)|说不出话|讲唔到嘢|嘴歪|脸色发紫|发紫|高烧|烧到|"
+        r"can'?t (?:stand|get up|breathe)|collapsed|unconscious|not breathing|fainted|"
+        r"zhan bu qi|qi bu lai|hun dao",
+        16,
+    ),
+    (
+        "alone_unwell",
+        rf"{_ELDER}",
+        r"(?:[两三四五几好2-9]|好几)(?:天|日|日天)(?:了|都)?(?:没|冇|未|唔|不|勿)(?:见|出|开|应|听|接|回|动|露)|"
+        r"没见着|(?:hasn'?t|not) (?:answered|been seen|opened)|"
+        r"敲(?:门)?(?:没|冇|唔)人?(?:应|开)|(?:电话|微信)(?:一直)?(?:没人接|打不通|冇人听|唔听)|"
+        r"(?:报纸|牛奶|快递|外卖).{0,4}(?:堆|没拿|冇拎)|no answer|not answering|hasn'?t been seen",
+        40,
+    ),
+    (
+        "missing",
+        rf"{_CHILD}|{_ELDER}|老人|家人|失智|脑退化|痴呆|\bperson\b",
+        r"不见了|唔见咗|唔见左|走丢|走失|走散|失踪|找不到|找不着|搵唔到|冇咗|没回家|没回来|未返|未翻|联系不上|"
+        r"寻人|帮忙找|一直没回|跑出去了|出咗去.{0,12}未返|有人看到吗|有冇人见过|missing|lost|can'?t find|"
+        r"zou ?diu|zhao ?bu ?dao",
+        14,
+    ),
+    (
+        "trapped",
+        rf"{_LIFT}|𨋢|升降机",
+        rf"(?:{_PERSON}|仔|女|细路|有人).{{0,3}}(?:在|喺)(?:里面|入面)|"
+        rf"(?:{_PERSON}|仔|女|细路).{{0,6}}(?:困|关|卡|焗)(?:住|咗|着|了)|"
+        rf"(?:困|关|卡|焗)(?:住|咗|着)(?:了)?.{{0,4}}(?:{_PERSON}|仔|女|细路)|"
+        rf"(?:困|关|卡|焗)(?:在|喺)(?:里面|入面|{_LIFT}|𨋢|升降机)|"
+        r"[0-9一二三四五六七八九十]+楼(?:和|同|与|跟)[0-9一二三四五六七八九十]+楼(?:之)?中间|"
+        r"(?:trapped|stuck)|kun ?zai",
+        16,
+    ),
+    (
+        "people_inside",  # someone is still where the water, mud, fire or a falling wall is
+        r"水|雨|洪|河|江|泥|石|土|坡|墙|塌|垮|裂|倒|火|烟|气|电|浸|淹",
+        r"(?:人|老人|小孩|孩子|有人|老人家)(?:还|都还|仍|仍然|仲)(?:在|喺)(?:屋里|屋企|里面|入面|家里|车里|车上|车顶|水里|楼上)|"
+        r"还有人(?:没走|没出来|在里面|喺入面|困)|屋里还有(?:人|老人|小孩|孩子)|爬到(?:车顶|屋顶|房顶|树上)|"
+        r"(?:people|someone) (?:still )?(?:inside|trapped)",
+        20,
+    ),
+    (
+        "self_harm",
+        r"栏杆|围栏|护栏|窗台|窗户|窗外|阳台|天台|楼顶|屋顶|天桥|桥上|空调架|江边|河边|湖边|水里|江里|河里|边上|边缘|"
+        r"塔吊|吊臂|高压塔|电线杆|广告牌|脚手架",
+        r"(?:坐|站|蹲|爬|翻|吊|挂)(?:在|到|出).{0,6}(?:外面|外头|外边|边上|边缘)|往下跳|要跳|想跳|不想活|"
+        r"活不下去|往水里走|脚吊在|吊在外|爬(?:到|上)(?:了)?.{0,6}(?:上去|上面|顶上)|就不下来|不肯下来|(?:在|喺).{0,4}(?:边上|边缘)(?:玩|坐|站|走|跑)|"
+        r"ledge|jump",
+        10,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    cue: _Cue  # the sign, checked like any cue (name: which special cases of _counts apply)
+    hazard: FastAlternation
+    window: int
+
+
+_PAIRS: tuple[_Pair, ...] = tuple(
+    _Pair(
+        _Cue(
+            name,
+            FastAlternation(sign),
+            None,
+            over_when_past=name in ("smoke", "collapse", "medical", "trapped"),
+        ),
+        FastAlternation(hazard),
+        window,
+    )
+    for name, hazard, sign, window in _PAIRS_SPEC
+)
+
+
+_SOFT = re.compile(r"衣服|被子|被单|床单|毛巾|袜子|裤子|内衣|玩具|纸|塑料袋|树叶")
+_SEWAGE = re.compile(
+    r"污水|粪|排污|偷排|阴沟|下水道|臭水|马桶"
+)  # sewage reaching a river: pollution, not a flood
+
+
+def _pair_matches(text: str, pair: _Pair) -> str | None:
+    """The hazard and sign words when a sign that counts has its hazard within the window."""
+    for m in pair.cue.pattern.finditer(text):
+        window = pair.window * (4 if m.group().isascii() else 1)  # English words are longer
+        lo, hi = max(0, m.start() - window), m.end() + window
+        h = pair.hazard.search(text[lo:hi])
+        if h is None or not _counts(text, pair.cue, m):
+            continue
+        at = lo + h.start()
+        if pair.cue.name == "collapse" and _SOFT.search(text[min(at, m.start()) : m.start()]):
+            continue  # 阳台的衣服掉下来了: what falls is soft
+        if _NEGATION.search(text[max(0, at - 2) : at]) or _NEGATION_LATIN.search(
+            text[max(0, at - 9) : at]
+        ):
+            continue  # 不是煤气 是臭豆腐
+        if pair.cue.name == "flood" and _SEWAGE.search(text):
+            continue
+        return f"{h.group()}…{m.group()}"[:16]
+    return None
+
 
 # Around a cue: the cue does not describe danger happening here and now.
 _HYPOTHETICAL = re.compile(
@@ -223,20 +399,24 @@ _HYPOTHETICAL = re.compile(
     r"请问|咨询|怎么收费|多少钱"
 )
 # Right before a cue: 没有烟, 没着火, 不是漏气.
-_NEGATION = re.compile(r"(?:没有|没|不是|并未|未|无|没人|没有人|无人)$")
+_NEGATION = re.compile(
+    r"(?:没有|没|不是|并未|未|无|没人|没有人|无人|冇人|不是有人|不|冇|唔|呒没|勿)$"
+)
+_NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
 _PAST = re.compile(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候"
 )
 _RESOLVED = re.compile(
     r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
     r"拉开|劝开|散了|退了)|被?拉开了|劝开了|退了|"
-    r"(?:修|弄|搞|处理|补|盖)好了|盖上了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
-    r"还好没人|幸好没人|谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
+    r"(?:修|弄|搞|处理|补|盖|接)好了|(?:盖|接)上了|搞掂|冇事喇|冇事了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
+    r"还好没人|幸好没人|\bis out\b|put out|everyone is (?:safe|ok)|no one (?:was )?hurt|谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
 )
 # The whole message is not about danger here: drills, news, notices, stories, service questions.
 _ELSEWHERE = re.compile(
-    r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视|视频里|抖音|电影|游戏|小说|梦到|做梦|"
-    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|据报道|听说.{0,8}(?:外地|别的|那边)|"
+    r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视(?:上|里|台)|视频里|抖音|电影|游戏|小说|梦到|做梦|"
+    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
+    r"\b(?:drill|reminder|update)\b|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
 _SMOKING = re.compile(
@@ -249,7 +429,7 @@ _STANDING = frozenset(
     {"fight", "crime", "flood", "electrical_burning", "medical", "smoke_smell", "missing"}
 )
 _HABITUAL = re.compile(
-    r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|动不动|每年|年年|都这样|好几次|好几回|好几个|多次|"
+    r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|(?<!一)动不动|每年|年年|都这样|好几次|好几回|好几个|多次|"
     r"个多月|几个月"
 )
 _NOW = re.compile(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
@@ -261,6 +441,10 @@ _HISTORY_AFTER = re.compile(
 )
 
 _WINDOW = 8
+_FIGURATIVE_CUES = frozenset({"fire", "smoke", "collapse", "explosion"})
+_FIGURATIVE = re.compile(r"热|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
+# Laughter and no word of now: a joke or a story (王叔钓鱼掉水里了 哈哈), not a call for help.
+_JOKING = re.compile(r"哈哈|😂|🤣|\blol\b|笑死|xswl")
 
 
 @dataclass(frozen=True)
@@ -281,9 +465,19 @@ def _clause_start(text: str, pos: int) -> int:
 def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
     start = _clause_start(text, m.start())
     before = text[max(start, m.start() - _WINDOW) : m.start()]
-    if _HYPOTHETICAL.search(before) or _NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+    if _HYPOTHETICAL.search(before) or _NEGATION.search(text[max(0, m.start() - 4) : m.start()]):
+        return False
+    if cue.name in _FIGURATIVE_CUES and _FIGURATIVE.search(
+        text[max(start, m.start() - 8) : m.start()]
+    ):
+        return False  # 热得脑壳都要冒烟了, 嘴巴要着火了: a figure of speech
+    if cue.name == "self_harm" and re.search("猫|狗|它", text[start : m.start()]):
+        return False
+    if m.group()[:1].isascii() and _NEGATION_LATIN.search(text[max(0, m.start() - 9) : m.start()]):
         return False
     after = text[m.end() : m.end() + 40]
+    if after.startswith(("怎么办", "咋办", "应该怎么", "时怎么", "的时候")):
+        return False  # 燃气泄漏怎么办: advice, not an event
     if _RESOLVED.search(after) or _RESOLVED.search(text[start : m.start()]):
         return False
     if after.startswith(("的事", "那事", "那次", "的那次", "的那个", "的人")):
@@ -317,7 +511,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 def detect_urgency(text: str) -> Urgency:
     """Urgent cues in normalised `text` that are not hypothetical, negated, past or elsewhere."""
     text = text.translate(_ASCII_LOWER)
-    if _ELSEWHERE.search(text):
+    if _ELSEWHERE.search(text) or (_JOKING.search(text) and not _NOW.search(text)):
         return Urgency(False, ())
     cues: list[str] = []
     for cue in _CUES:
@@ -326,5 +520,11 @@ def detect_urgency(text: str) -> Urgency:
         for m in cue.pattern.finditer(text):
             if _counts(text, cue, m):
                 cues.append(m.group()[:12])
+                break
+    if not cues:  # the phrases above name the words better when they match
+        for pair in _PAIRS:
+            found = _pair_matches(text, pair)
+            if found:
+                cues.append(found)
                 break
     return Urgency(bool(cues), tuple(cues))

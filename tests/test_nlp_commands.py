@@ -115,3 +115,55 @@ def test_eval_prints_every_figure_and_skips_bad_lines(tmp_path: Path) -> None:
 def test_eval_of_a_missing_file_fails_cleanly() -> None:
     out = io.StringIO()
     assert eval_command("/no/such/file.jsonl", out=out) == 2
+
+
+def test_classify_shows_what_the_bot_would_do() -> None:
+    out = io.StringIO()
+    classify_command("楼道里全是烟 快来人", jsonl=False, places=[], inp=io.StringIO(), out=out)
+    assert "处置 action      立案 (case)" in out.getvalue()
+    code, rows = classify_lines(
+        json.dumps({"id": 1, "text": "哈哈哈 好开心"}, ensure_ascii=False),
+        json.dumps({"id": 2, "text": "3栋电梯坏了 困了个老人在里面"}, ensure_ascii=False),
+    )
+    assert code == 0 and [r["action"] for r in rows] == ["ignore", "case"]
+
+
+def test_classify_uses_the_thresholds_it_is_given() -> None:
+    line = json.dumps({"id": 1, "text": "小区门口垃圾三天没人收了"}, ensure_ascii=False)
+    out = io.StringIO()
+    classify_command(
+        None, jsonl=True, places=[], inp=io.StringIO(line + "\n"), out=out,
+        case_threshold=1.0, review_threshold=0.0,
+    )  # fmt: skip
+    assert json.loads(out.getvalue())["action"] == "review"
+
+
+def test_eval_real_prints_per_source_figures_and_needs_the_folder(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert eval_command(None, real=str(tmp_path), out=out) == 2
+    assert "no real data" in out.getvalue()
+    assert eval_command(None, out=io.StringIO()) == 2
+
+
+def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    from bot.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "zhenhai.toml"
+    text = example.read_text(encoding="utf-8")
+    assert "report_confidence = 0.55" in text and "unsure_confidence = 0.20" in text
+    config = tmp_path / "strict.toml"
+    config.write_text(
+        text.replace("report_confidence = 0.55", "report_confidence = 1.0").replace(
+            "unsure_confidence = 0.20", "unsure_confidence = 0.0"
+        ),
+        encoding="utf-8",
+    )
+    line = json.dumps({"id": 1, "text": "小区门口垃圾三天没人收了"}, ensure_ascii=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    assert main(["classify", "--jsonl", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out)["action"] == "review"
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    assert main(["classify", "--jsonl"]) == 0  # no configuration: nlp.decide's defaults
+    assert json.loads(capsys.readouterr().out)["action"] == "case"

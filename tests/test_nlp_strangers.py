@@ -31,7 +31,9 @@ def test_both_sets_are_there() -> None:
 
 def test_danger_said_by_strangers_is_caught(scores: EvalReport) -> None:
     assert scores.urgent.recall >= 0.97
-    assert scores.urgent.precision >= 0.9
+    # 0.9 until the urgency head's threshold went from 0.8 to 0.7 (more recall on danger in many
+    # voices; a false alarm costs a phone call): dev then measured 0.869, blind 0.946
+    assert scores.urgent.precision >= 0.85
 
 
 def test_strangers_personal_data_is_found_and_nothing_else(scores: EvalReport) -> None:

@@ -89,3 +89,59 @@ def test_drills_negations_past_and_elsewhere_are_not_urgent(text: str) -> None:
 
 def test_the_cue_words_are_returned_as_evidence() -> None:
     assert "煤气味" in detect_urgency("厨房好大的煤气味").cues
+
+
+# Danger by its parts: a hazard, a sign that it is happening now, not negated / past / a drill /
+# handled. Each line pairs a hazard with a sign in words no single phrase rule was written for.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "修路的挖掘机把人行道下面的燃气管挖断了 嘶嘶地往外冒",
+        "樓梯間一股瓦斯味 越來越濃",
+        "对门86岁的阿婆一个人在家 头晕 站不起来了",
+        "村边那条河快漫上来了 河边住的全是老人",
+        "部𨋢困咗個細路 喺入面喊緊",
+        "我家四岁的儿子不见了 刚才还在楼下滑滑梯",
+        "上游水库的坝在溢水了 下面就是村子",
+        "天然气管子被铲车铲破了 一大股味",
+        "老爷子九十多了 独自在家 早上摔了起不来",
+        "河堤那边水位涨得飞快 眼看要漫过堤了",
+        "帮忙找一下 5岁小女孩 穿红衣服 在超市门口走失的",
+        "我們大廈升降機卡住咗 有個小朋友喺入面",
+        "配电箱里的线烧黑了 还在滋滋响",
+        "隔壁独居的老伯三天没开门了 电话也没人接",
+        "a kid is stuck in the lift between floors, crying",
+        "there is a strong gas smell in the stairwell of block 4",
+        "后山的泥冲下来把后门堵了 老人还在屋里",
+        "涵洞的水已经没过车窗 司机爬到车顶上了",
+        "河里的水一下子涨了一米多 下面还有人在钓鱼",
+        "花坛后面躺着一个人 一动不动的",  # 一动不动 is not 动不动 (every so often)
+        "家里进贼了 门是开着的 人可能刚走",
+    ],
+)
+def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
+    assert urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不是煤气 是楼下在做臭豆腐",
+        "燃气公司明天上门安检 请家里留人",
+        "上次煤气泄漏演练大家都配合得很好",
+        "我家孩子五岁了 想报个兴趣班",
+        "河边步道修好了 晚上散步很舒服",
+        "老人家九十岁大寿 大家来喝喜酒",
+        "昨天电梯困人了 已经救出来了 没事了",
+        "bushi zhaohuo, shi louxia shao zhiqian",
+        "万一燃气管被挖断怎么办 施工要小心",
+        "楼上阳台的衣服掉下来了 在我家雨棚上",
+        "今天热得人都要着火了 来杯冰奶茶",
+        "我家狗从沙发上跳下来 把花瓶打了 哈哈",
+        "转：天然气泄漏怎么办？先关阀门 再开窗",
+        "没有人受伤 火已经灭了",
+        "Fire drill in Block 2 at 3pm, no need to call 119",
+    ],
+)
+def test_the_same_hazards_without_danger_now_are_not_urgent(text: str) -> None:
+    assert not urgent(text)

@@ -25,9 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--config", help="also know this configuration's place names")
 
     evaluate = commands.add_parser("eval", help="score the parser on labelled JSON lines")
-    evaluate.add_argument("file")
+    evaluate.add_argument("file", nargs="?")
+    evaluate.add_argument("--real", metavar="DIR", help="per-source figures on real data instead")
+    evaluate.add_argument("--bucket", choices=("test", "dev", "both"), default="test")
 
-    commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
+    train = commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
+    real = train.add_mutually_exclusive_group()
+    real.add_argument(
+        "--real", metavar="DIR", help="real data folder (default ../shared/data/real)"
+    )
+    real.add_argument("--no-real", action="store_true", help="train on the corpus alone")
 
     export = commands.add_parser("export", help="cases as CSV, XLSX or Open311 JSON")
     from bot.cli.export_command import add_arguments
@@ -49,12 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _places(config_path: str | None) -> list[str]:
+def _places(config_path: str | None) -> tuple[list[str], dict[str, float]]:
+    """The configuration's place names, and its intake thresholds when it sets them."""
     if not config_path:
-        return []
+        return [], {}
     from bot.config import load_config
 
-    return load_config(config_path).place_names()
+    config = load_config(config_path)
+    given = config.intake.model_fields_set
+    thresholds = {
+        key: getattr(config.intake, name)
+        for key, name in (("case_threshold", "report_confidence"), ("review_threshold", "unsure_confidence"))
+        if name in given
+    }  # fmt: skip
+    return config.place_names(), thresholds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,21 +86,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("gridbot classify: give a TEXT or --jsonl", file=sys.stderr)
             return 2
         try:
-            places = _places(args.config)
+            places, thresholds = _places(args.config)
         except ConfigError as error:
             print(error, file=sys.stderr)
             return 2
         return classify_command(
-            args.text, jsonl=args.jsonl, places=places, inp=sys.stdin, out=sys.stdout
+            args.text, jsonl=args.jsonl, places=places, inp=sys.stdin, out=sys.stdout, **thresholds
         )
     if args.command == "eval":
         from nlp.commands import eval_command
 
-        return eval_command(args.file, out=sys.stdout)
+        return eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
     if args.command == "train":
         from nlp.commands import train_command
 
-        return train_command(out=sys.stdout)
+        return train_command(out=sys.stdout, real=args.real, no_real=args.no_real)
     if args.command == "export":
         from bot.cli.export_command import export_command
 
