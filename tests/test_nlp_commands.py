@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from nlp.commands import classify_command, eval_command
 
 
@@ -146,8 +148,8 @@ def test_eval_real_prints_per_source_figures_and_needs_the_folder(tmp_path: Path
 
 
 def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
-    tmp_path: Path, monkeypatch, capsys
-) -> None:  # noqa: ANN001
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     example = Path(__file__).resolve().parent.parent / "examples" / "zhenhai.toml"
