@@ -5,6 +5,7 @@ every problem, `checks` finds broken cross-references, `toml_lines` finds a fiel
 `env` reads the token and server address from the environment (never from the TOML file).
 """
 
+from bot.config.emergency import EmergencySettings
 from bot.config.errors import ConfigError, ConfigIssue
 from bot.config.loading import load_config, parse_config_text, validate_config_data
 from bot.config.models import (
@@ -36,6 +37,7 @@ __all__ = [
     "ConfigIssue",
     "Department",
     "District",
+    "EmergencySettings",
     "Grid",
     "GridType",
     "IntakeSettings",

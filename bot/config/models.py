@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.emergency import EmergencySettings
 from nlp.taxonomy import CATEGORIES, CATEGORY_CODES, LEVELS
 
 GridType = Literal["floating", "demolition", "enterprise", "business", "community", "rural"]
@@ -321,6 +322,7 @@ class Config(_Model):
     quiet_hours: QuietHours = QuietHours()
     intake: IntakeSettings = IntakeSettings()
     risk: RiskSettings = RiskSettings()
+    emergency: EmergencySettings = EmergencySettings()
     source: Path | None = Field(default=None, exclude=True)
 
     _index: _Index | None = PrivateAttr(default=None)
