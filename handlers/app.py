@@ -130,7 +130,15 @@ def register_handlers(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(
             handling.on_handler_button,
-            pattern=_op(Op.ACCEPT, Op.RESOLVE, Op.ESCALATE, Op.REASSIGN, Op.REASSIGN_TO, Op.REJECT),
+            pattern=_op(
+                Op.ACCEPT,
+                Op.RESOLVE,
+                Op.ESCALATE,
+                Op.REASSIGN,
+                Op.REASSIGN_TO,
+                Op.REJECT,
+                Op.ARRIVE,
+            ),
         )
     )
     application.add_handler(CallbackQueryHandler(handling.on_prompt_skip, pattern=_op(Op.SKIP)))

@@ -67,6 +67,9 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
             update, context, case, Action.ACCEPT, texts.ACCEPTED.format(number=case.number)
         )
         return
+    if button.op is Op.ARRIVE:
+        await _apply(update, context, case, Action.ARRIVE, texts.ARRIVED.format(number=case.number))
+        return
     if button.op in _OP_ACTION:
         if not allowed(_OP_ACTION[button.op], status, roles):
             await query.answer(
@@ -175,10 +178,12 @@ async def _refresh_buttons(update: Update, case: CaseRecord) -> None:
     if query is None or query.message is None:
         return
     open_now = CaseStatus(case.status) in OPEN_STATUSES and case.assignee_id == query.from_user.id
+    accepted = case.status == CaseStatus.ACCEPTED
+    # 到场 stays on an accepted urgent case until it has been pressed.
+    pressed = keyboards.decode(query.data)
+    arrive = accepted and case.urgent and (pressed is None or pressed.op is not Op.ARRIVE)
     markup = (
-        keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
-        if open_now
-        else None
+        keyboards.handler_actions(case.id, accepted=accepted, arrive=arrive) if open_now else None
     )
     # unchanged, or the message is gone: the case itself is what matters
     with contextlib.suppress(TelegramError):

@@ -31,6 +31,7 @@ class Op(StrEnum):
     ANONYMOUS = "an"  # private report: 0 or 1
     SKIP = "k"  # private report: skip this step
     STATS = "st"  # fields: chart or list kind, period token, scope token (handlers/stats.py)
+    ARRIVE = "v"  # 到场: on the scene of an urgent case
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,17 @@ def decode(data: str | None) -> Button | None:
 SCORE_LETTERS = {"s": "satisfied", "b": "basic", "u": "unsatisfied"}
 
 
-def handler_actions(case_id: int, *, accepted: bool) -> InlineKeyboardMarkup:
-    """The assignee's buttons: 接单 办结 上报 转派 退回 (接单 only while not yet accepted)."""
+def handler_actions(case_id: int, *, accepted: bool, arrive: bool = False) -> InlineKeyboardMarkup:
+    """The assignee's buttons: 接单 办结 上报 转派 退回 (接单 only while not yet accepted;
+    到场 on an accepted urgent case)."""
     first_row = [InlineKeyboardButton(texts.BTN_RESOLVE, callback_data=encode(Op.RESOLVE, case_id))]
     if not accepted:
         first_row.insert(
             0, InlineKeyboardButton(texts.BTN_ACCEPT, callback_data=encode(Op.ACCEPT, case_id))
+        )
+    elif arrive:
+        first_row.insert(
+            0, InlineKeyboardButton(texts.BTN_ARRIVE, callback_data=encode(Op.ARRIVE, case_id))
         )
     return InlineKeyboardMarkup(
         [
@@ -97,6 +103,13 @@ def handler_actions(case_id: int, *, accepted: bool) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(texts.BTN_REJECT, callback_data=encode(Op.REJECT, case_id)),
             ],
         ]
+    )
+
+
+def responder_actions(case_id: int) -> InlineKeyboardMarkup:
+    """An urgent case alerted to someone near it: 接单 takes it (then the full set follows)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BTN_ACCEPT, callback_data=encode(Op.ACCEPT, case_id))]]
     )
 
 

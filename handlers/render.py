@@ -6,6 +6,8 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.cases.emergency import responders, response_for, role_of
+from bot.cases.models import OPEN_STATUSES, CaseStatus
 from bot.cases.records import CaseRecord
 from bot.config import Config
 from handlers import texts
@@ -73,21 +75,77 @@ def _common(config: Config, case: CaseRecord, *, masked: bool) -> dict[str, str]
 
 
 def case_card(config: Config, case: CaseRecord, followers: int = 0) -> str:
-    """The card in the group: number, category, status, place; personal data masked."""
+    """The card in the group: number, category, status, place; personal data masked.
+
+    An urgent case's card starts with what to do now (whom to call, one line of advice) and ends
+    with who was alerted, or who is coming.
+    """
     fields = _common(config, case, masked=True)
     assignee = texts.CARD_ASSIGNEE.format(name=fields["assignee"]) if case.assignee_id else ""
-    return texts.CARD.format(
+    card = texts.CARD.format(
         **{k: v for k, v in fields.items() if k != "assignee"},
         status=texts.STATUS.get(case.status, case.status),
         assignee=assignee,
         followers=texts.CARD_FOLLOWERS.format(count=followers) if followers else "",
     )
+    if not case.urgent or CaseStatus(case.status) not in OPEN_STATUSES:
+        return card
+    return f"{emergency_block(config, case)}\n\n{card}\n{help_line(config, case)}"
 
 
-def assigned(config: Config, case: CaseRecord, why: str) -> str:
-    """The private notice to the assignee (unmasked: they need the phone number)."""
+def emergency_block(config: Config, case: CaseRecord) -> str:
+    """Whom to call and what to do now, for the hazard the report describes."""
+    response = response_for(config, case)
+    lines = [texts.EMERGENCY_HEAD]
+    if response.calls:
+        numbers = "、".join(
+            texts.EMERGENCY_NUMBER.format(
+                name=texts.SERVICE_NAMES.get(service, service), number=esc(number)
+            )
+            for service, number in response.calls
+        )
+        lines.append(texts.EMERGENCY_CALL.format(numbers=numbers))
+    advice = response.advice or texts.SAFETY_ADVICE.get(
+        response.hazard, texts.SAFETY_ADVICE["general"]
+    )
+    lines.append(texts.EMERGENCY_ADVICE.format(advice=esc(advice)))
+    return "\n".join(lines)
+
+
+def role_name(config: Config, user_id: int, grid_id: str) -> str:
+    """How a person serves this grid, in words: 网格长, 社区, the department's name, …"""
+    title, department_id = role_of(config, user_id, grid_id)
+    if department_id is not None:
+        department = next((d for d in config.departments if d.id == department_id), None)
+        if department is not None:
+            return department.name
+    return texts.ROLE_TITLES.get(title, texts.ROLE_TITLES["staff"])
+
+
+def help_line(config: Config, case: CaseRecord) -> str:
+    """Who is coming (accepted) or who was alerted (not yet): staff names, never a resident's."""
+    if case.status == CaseStatus.ACCEPTED and case.assignee_id is not None:
+        return texts.EMERGENCY_ON_THE_WAY.format(
+            name=esc(person(config, case.assignee_id)),
+            role=esc(role_name(config, case.assignee_id, case.grid_id)),
+        )
+    names = "、".join(
+        f"{esc(role_name(config, user_id, case.grid_id))} {esc(person(config, user_id))}"
+        for user_id in responders(config, case)
+    )
+    return texts.EMERGENCY_HELP_COMING.format(names=names)
+
+
+def assigned(config: Config, case: CaseRecord, why: str, *, seq: int = 0) -> str:
+    """The private notice to the assignee (unmasked: they need the phone number); for an urgent
+    case, to every responder, with what to do now."""
     fields = _common(config, case, masked=False)
     head = texts.ASSIGNED_AGAIN.get(why, "")
+    if case.urgent:
+        alert = texts.URGENT_ALERT.get(why, texts.URGENT_ALERT["new"]).format(
+            minutes=config.emergency.accept_minutes, times=seq + 1
+        )
+        head = f"{alert}\n{emergency_block(config, case)}\n"
     body = texts.ASSIGNED.format(
         **{k: v for k, v in fields.items() if k != "assignee"},
         accept_due=local_time(config, case.accept_due),
@@ -96,12 +154,21 @@ def assigned(config: Config, case: CaseRecord, why: str) -> str:
     return f"{head}\n{body}" if head else body
 
 
-def inform(config: Config, case: CaseRecord) -> str:
+def inform(config: Config, case: CaseRecord, payload: dict[str, object] | None = None) -> str:
+    by = (payload or {}).get("by")
+    if (payload or {}).get("why") == "taken" and isinstance(by, int):
+        return texts.URGENT_TAKEN.format(
+            number=case.number,
+            name=esc(person(config, by)),
+            role=esc(role_name(config, by, case.grid_id)),
+        )
     return texts.INFORM.format(**_common(config, case, masked=False))
 
 
 def reporter_update(config: Config, case: CaseRecord, payload: dict[str, object]) -> str:
     event = str(payload.get("event", ""))
+    if event == "accepted" and case.urgent:
+        event = "coming"  # danger: the reporter is told who is on the way, and as whom
     template = texts.REPORTER_UPDATE.get(event)
     if template is None:
         return texts.STATUS.get(case.status, case.status)
@@ -111,6 +178,7 @@ def reporter_update(config: Config, case: CaseRecord, payload: dict[str, object]
     return template.format(
         number=case.number,
         actor=esc(actor),
+        role=esc(role_name(config, actor_id, case.grid_id)) if isinstance(actor_id, int) else "",
         level=texts.LEVEL.get(case.level, ""),
         note=esc(note) if note else texts.NO_NOTE if event == "rejected" else "",
     )
@@ -120,3 +188,18 @@ def note_text(payload: dict[str, object], *, masked: bool) -> str:
     """A handler's note: masked where a group reads it (it may quote the reporter's phone)."""
     note = payload.get("note")
     return safe_text(str(note), masked=masked, limit=200) if note else texts.NO_NOTE
+
+
+def on_scene_overdue(config: Config, case: CaseRecord, *, to_holder: bool) -> str:
+    """No 到场 in time: a reminder to whoever accepted, an alert to the one above them."""
+    minutes = config.emergency.on_scene_minutes
+    if to_holder:
+        return texts.ON_SCENE_REMINDER.format(number=case.number, minutes=minutes)
+    holder = case.assignee_id
+    return texts.NOT_ON_SCENE.format(
+        number=case.number,
+        category=esc(category_name(case.category)),
+        name=esc(person(config, holder, "—")),
+        role=esc(role_name(config, holder, case.grid_id)) if holder is not None else "",
+        minutes=minutes,
+    )

@@ -15,6 +15,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.cases.emergency import may_take_over
 from bot.cases.models import OPEN_STATUSES, CaseStatus, NoticeKind
 from bot.cases.records import CaseRecord, OutboxRecord
 from bot.config import Config
@@ -108,7 +109,7 @@ class TelegramDelivery:
         if kind == NoticeKind.ASSIGNED:
             return await self._assigned(notice, case)
         if kind == NoticeKind.INFORM:
-            return await self._text(chat_id, render.inform(self.config, case))
+            return await self._text(chat_id, render.inform(self.config, case, payload))
         if kind == NoticeKind.REPORTER_UPDATE:
             return await self._text(chat_id, render.reporter_update(self.config, case, payload))
         if kind == NoticeKind.RATING_REQUEST:
@@ -117,6 +118,12 @@ class TelegramDelivery:
             note = render.note_text(payload, masked=True)  # the group reads it
             text = texts.RESOLUTION.format(number=case.number, note=note)
             return await self._text(chat_id, text, reply_to=await self._card_id(case))
+        if kind == NoticeKind.SUPERVISOR_ALERT and payload.get("why") == "not_on_scene":
+            text = render.on_scene_overdue(self.config, case, to_holder=False)
+            return await self._text(chat_id, text)
+        if kind == NoticeKind.REMINDER and payload.get("deadline") == "on_scene":
+            text = render.on_scene_overdue(self.config, case, to_holder=True)
+            return await self._text(chat_id, text, markup=self._actions(case))
         if kind == NoticeKind.SUPERVISOR_ALERT:
             template = texts.SUPERVISOR_ALERT.get(
                 str(payload.get("why")), texts.SUPERVISOR_ALERT["escalated"]
@@ -204,12 +211,28 @@ class TelegramDelivery:
     def _actions(self, case: CaseRecord) -> InlineKeyboardMarkup | None:
         if CaseStatus(case.status) not in OPEN_STATUSES:
             return None
-        return keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
+        accepted = case.status == CaseStatus.ACCEPTED
+        return keyboards.handler_actions(
+            case.id, accepted=accepted, arrive=accepted and case.urgent
+        )
 
     async def _assigned(self, notice: OutboxRecord, case: CaseRecord) -> Message:
-        text = render.assigned(self.config, case, str(notice.payload.get("why", "new")))
+        seq = notice.payload.get("seq")
+        text = render.assigned(
+            self.config,
+            case,
+            str(notice.payload.get("why", "new")),
+            seq=seq if isinstance(seq, int) else 0,
+        )
         # Only the current assignee gets working buttons; an old notice shows the text alone.
+        # Near an urgent case nobody has taken yet, anyone alerted may take it (接单).
         markup = self._actions(case) if case.assignee_id == notice.chat_id else None
+        if (
+            markup is None
+            and case.accepted_at is None
+            and may_take_over(self.config, notice.chat_id, case)
+        ):
+            markup = keyboards.responder_actions(case.id)
         return await self._text(notice.chat_id, text, markup=markup)
 
     async def _update_card(self, case: CaseRecord) -> bool | Delivered:

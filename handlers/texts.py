@@ -17,6 +17,7 @@ BTN_CANCEL = "取消"
 BTN_SKIP = "跳过"
 BTN_NAMED = "实名"
 BTN_ANONYMOUS = "匿名"
+BTN_ARRIVE = "到场"
 
 # Status names people see
 STATUS = {
@@ -122,6 +123,7 @@ ASK_UNSATISFIED_REASON = "抱歉没有让您满意 🙏 可以说说原因吗？
 THANKS_REASON = "谢谢，已转告处理人员和上级。"
 PROMPT_CANCELLED = "已取消。"
 ACCEPTED = "已接单：{number}"
+ARRIVED = "已到场：{number}"
 RESOLVED = "已办结：{number}，已请报事人评价。"
 ESCALATED = "已上报：{number} → {level}"
 REASSIGNED = "已转派：{number} → {name}"
@@ -153,6 +155,8 @@ ASSIGNED_AGAIN = {
 INFORM = "ℹ️ 知会：{urgent}案件 <b>{number}</b>（{category} · {level}）已派给 {assignee} 办理。\n内容：{text}"
 REPORTER_UPDATE = {
     "accepted": "🙋 您反映的问题（{number}）已由 {actor} 接单，正在处理。",
+    "coming": "🏃 您反映的紧急情况（{number}）：{actor}（{role}）已接单，正在赶来。请注意安全。",
+    "arrived": "📍 您反映的紧急情况（{number}）：{actor}（{role}）已到场。",
     "escalated": "⬆️ 您反映的问题（{number}）已上报到{level}办理。{note}",
     "rejected": "您反映的问题（{number}）被 {actor} 退回：{note}",
 }
@@ -175,3 +179,52 @@ STATUS_ADMIN_OK = "✅ {grid}：是管理员，点赞会被统计"
 STATUS_ADMIN_MISSING = "⚠️ {grid}：不是管理员，点赞（👍 表情）不会被统计"
 STATUS_UNREACHABLE = "❌ {grid}：群不可达"
 STATUS_OUTBOX = "待发送消息：{pending} 条，失败：{failed} 条"
+
+# Urgent cases: what to do now, whom to call, who is coming
+EMERGENCY_HEAD = "🆘 <b>紧急情况，请先做这些：</b>"
+EMERGENCY_CALL = "📞 立即拨打：{numbers}"
+EMERGENCY_NUMBER = "{name} <b>{number}</b>"
+EMERGENCY_ADVICE = "⚠️ {advice}"
+EMERGENCY_HELP_COMING = "🔔 已同时通知：{names}，谁先接单谁负责。"
+EMERGENCY_ON_THE_WAY = "🏃 {name}（{role}）已接单，正在赶来。"
+EMERGENCY_ON_SCENE = "📍 {name}（{role}）已到场。"
+SERVICE_NAMES = {
+    "fire": "消防",
+    "police": "报警",
+    "ambulance": "急救",
+    "gas_company": "燃气抢修",
+    "power_company": "电力抢修",
+}
+# One line of safety advice per hazard; a district may write its own in [emergency.advice].
+SAFETY_ADVICE = {
+    "gas": "不要开关电灯电器、不要点火，不要在屋里打电话；开窗通风，马上离开，到室外再打电话。",
+    "fire": "从楼梯撤离，不要乘电梯；用湿毛巾捂住口鼻，弯腰低姿走，不要回去拿东西。",
+    "electricity": "不要靠近、不要用手碰，也不要用水扑救；能安全断电就先拉下总闸。",
+    "water": "不要蹚水，不要进地下车库和地下室，远离电线杆和配电箱，往高处去。",
+    "structure": "马上远离，不要进入或停在下方，提醒邻居绕行。",
+    "person": "住得近的邻居请马上去敲门看看，有情况立即拨打 120。",
+    "violence": "先保护好自己，远离现场，不要围观，不要上前；记下特征报警。",
+    "general": "先确保自身安全，远离危险，等工作人员到场。",
+}
+ROLE_TITLES = {
+    "grid_leader": "网格长",
+    "grid_worker": "网格员",
+    "community_staff": "社区",
+    "street_staff": "街道",
+    "district_staff": "区社会治理中心",
+    "admin": "区社会治理中心",
+    "staff": "工作人员",
+}
+URGENT_ALERT = {
+    "new": "🚨 <b>紧急！请立即处置</b>，{minutes} 分钟内接单，谁先接单谁负责。",
+    "repeat": "🚨 <b>第 {times} 次提醒：紧急案件仍无人接单！</b>请立即处置，谁先接单谁负责。",
+    "escalate": "🚨 <b>紧急案件 {minutes} 分钟无人接单，已升级到您这里</b>，请立即处置。",
+    "reassign": "🚨 <b>紧急案件已转派给您</b>，请立即处置。",
+    "reopen": "🚨 <b>紧急案件重新办理</b>，请立即处置。",
+    "edit": "🚨 <b>报事人补充了情况，案件已转为紧急</b>，{minutes} 分钟内接单，谁先接单谁负责。",
+}
+URGENT_TAKEN = "✅ 紧急案件 <b>{number}</b> 已由 {name}（{role}）接单处置，需要支援请与他联系。"
+ON_SCENE_REMINDER = (
+    "⏰ 紧急案件 <b>{number}</b>：接单 {minutes} 分钟了还没有到场，到了请点「到场」。"
+)
+NOT_ON_SCENE = "⚠️ 紧急案件 <b>{number}</b>（{category}）：{name}（{role}）接单已过 {minutes} 分钟，仍未到场，请督促或另派人员。"

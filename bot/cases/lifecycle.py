@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cases import emergency
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
 from bot.cases.roles import highest_level_over, is_staff, roles_for
 from bot.cases.routing import Route, route_case, supervisor_of
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 S = CaseStatus
 _WORKING = frozenset({S.ASSIGNED, S.ACCEPTED, S.ESCALATED, S.REOPENED})
+_AWAITING_ACCEPT = frozenset({S.ASSIGNED, S.ESCALATED, S.REOPENED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,11 @@ class Rule:
 
 TRANSITIONS: dict[Action, Rule] = {
     Action.ASSIGN: Rule(frozenset({S.NEW}), S.ASSIGNED, frozenset({Role.SYSTEM, Role.ADMIN})),
+    # An urgent case goes to several people at once: whoever accepts first takes it.
     Action.ACCEPT: Rule(
-        frozenset({S.ASSIGNED, S.ESCALATED, S.REOPENED}), S.ACCEPTED, frozenset({Role.ASSIGNEE})
+        frozenset({S.ASSIGNED, S.ESCALATED, S.REOPENED}),
+        S.ACCEPTED,
+        frozenset({Role.ASSIGNEE, Role.RESPONDER}),
     ),
     # A grid worker who fixes it on the spot may resolve without accepting first.
     Action.RESOLVE: Rule(_WORKING, S.RESOLVED, frozenset({Role.ASSIGNEE})),
@@ -68,6 +73,7 @@ TRANSITIONS: dict[Action, Rule] = {
         frozenset({S.RESOLVED}), S.REOPENED, frozenset({Role.REPORTER, Role.SUPERVISOR, Role.ADMIN})
     ),
     Action.EDIT: Rule(OPEN_STATUSES, None, frozenset({Role.REPORTER})),
+    Action.ARRIVE: Rule(frozenset({S.ACCEPTED}), None, frozenset({Role.ASSIGNEE})),
 }
 
 
@@ -96,6 +102,8 @@ def allowed(action: Action, status: CaseStatus, roles: frozenset[Role]) -> bool:
 
 
 def _deadlines(config: Config, level: int, urgent: bool, now: int) -> dict[str, int]:
+    if urgent:
+        return emergency.urgent_deadlines(config, now)
     limits = config.deadlines[level]
     return {
         "accept_due": working_deadline(config.calendar, now, limits.accept_hours, urgent=urgent),
@@ -128,7 +136,19 @@ async def _queue_all(
     return tuple(await outbox_sql.enqueue_many(conn, notices, now=now))
 
 
-def _assignment_notices(case: CaseRecord, route_inform: tuple[int, ...], why: str) -> list[Notice]:
+def _assignment_notices(
+    config: Config, case: CaseRecord, route_inform: tuple[int, ...], why: str
+) -> list[Notice]:
+    if case.urgent and S(case.status) in _AWAITING_ACCEPT:
+        # Danger: everyone near it gets the buttons at once; the others are told.
+        notices = emergency.alert_notices(config, case, why)
+        alerted = {n.chat_id for n in notices}
+        notices.extend(
+            Notice(NoticeKind.INFORM, user_id, payload={"why": why})
+            for user_id in route_inform
+            if user_id not in alerted
+        )
+        return notices
     notices = []
     if case.assignee_id is not None:
         notices.append(Notice(NoticeKind.ASSIGNED, case.assignee_id, payload={"why": why}))
@@ -189,7 +209,7 @@ async def open_case(
     notices = []
     if group_chat_id is not None:
         notices.append(Notice(NoticeKind.CASE_CARD, group_chat_id, dedupe_key=f"card:{case.id}"))
-    notices += _assignment_notices(case, route.inform, "new")
+    notices += _assignment_notices(config, case, route.inform, "new")
     ids = await _queue_all(conn, config, notices, case, now)
     return Change(case=case, before=None, event_id=event_ids[-1], notices=ids)
 
@@ -233,6 +253,10 @@ async def transition(
 
     if action is Action.ACCEPT:
         fields["accepted_at"] = now
+        if actor_id != case.assignee_id and actor_id is not None:
+            # A responder near an urgent case takes it over; the trail says from whom.
+            fields.update(emergency.take_over(config, case, actor_id))
+            event_data.update(from_assignee=case.assignee_id, assignee_id=actor_id, responder=True)
         notices.append(_reporter_update(case, "accepted", actor_id, note))
     elif action is Action.RESOLVE:
         fields["resolved_at"] = now
@@ -290,6 +314,11 @@ async def transition(
             notices.append(
                 Notice(NoticeKind.SUPERVISOR_ALERT, supervisor, payload={"why": "reopened"})
             )
+    elif action is Action.ARRIVE:
+        events = await event_sql.list_events(conn, case.id)
+        if emergency.arrived_at(events, case) is not None:
+            raise TransitionError("invalid_state", f"someone is on the scene of {case.number}")
+        notices.append(_reporter_update(case, "arrived", actor_id, note))
     elif action is Action.EDIT:
         if text is None or not text.strip():
             raise TransitionError("note_required", "an edit needs the new text")
@@ -311,7 +340,14 @@ async def transition(
     updated = await case_sql.get_case(conn, case.id)
     assert updated is not None
     if action in (Action.ESCALATE, Action.REASSIGN, Action.REOPEN):
-        notices += _assignment_notices(updated, inform, action.value)
+        notices += _assignment_notices(config, updated, inform, action.value)
+    if action is Action.ACCEPT and case.urgent:
+        # The others who were alerted stand down: someone is on the way.
+        notices += [
+            Notice(NoticeKind.INFORM, user_id, payload={"why": "taken", "by": actor_id})
+            for user_id in emergency.responders(config, case)
+            if user_id != actor_id
+        ]
     if action is Action.ESCALATE:
         supervisor = supervisor_of(config, case.grid_id, case.level)
         if supervisor is not None and supervisor not in (updated.assignee_id, *inform):

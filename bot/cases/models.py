@@ -39,6 +39,7 @@ class Action(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     EDIT = "edit"  # the reporter edited the message; the state stays
+    ARRIVE = "arrive"  # 到场: the person who accepted an urgent case is there; the state stays
 
 
 class Role(StrEnum):
@@ -48,6 +49,7 @@ class Role(StrEnum):
     ASSIGNEE = "assignee"
     SUPERVISOR = "supervisor"  # above the case's level, in the chain of its grid
     ADMIN = "admin"
+    RESPONDER = "responder"  # near an urgent case (grid leader, community): may accept it first
     SYSTEM = "system"  # timers and intake, never a person
 
 
@@ -68,7 +70,7 @@ class NoticeKind(StrEnum):
     RATING_REQUEST = "rating_request"  # 👍 满意 / 👌 基本满意 / 👎 不满意
     RESOLUTION = "resolution"  # the resolution message in the group, where likes are counted
     SUPERVISOR_ALERT = "supervisor_alert"  # unsatisfied rating, escalation
-    REMINDER = "reminder"  # 催办 before a deadline
+    REMINDER = "reminder"  # 催办 before a deadline (and 到场 overdue for urgent cases)
     DIGEST = "digest"  # morning digest, weekly summary
     TEXT = "text"  # a plain message rendered from the payload
     CHART = "chart"  # a chart drawn when it is sent: {"chart", "scope", "period", "asked_at"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.cases.emergency import may_take_over
 from bot.cases.models import Role
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ def roles_for(config: Config, user_id: int | None, case: CaseRecord) -> frozense
         roles.add(Role.REPORTER)
     if user_id == case.assignee_id:
         roles.add(Role.ASSIGNEE)
+    elif may_take_over(config, user_id, case):
+        roles.add(Role.RESPONDER)
     level = highest_level_over(config, user_id, case.grid_id, case)
     if level == ADMIN:
         roles.update({Role.ADMIN, Role.SUPERVISOR})

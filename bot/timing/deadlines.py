@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cases.lifecycle import queue, transition
 from bot.cases.models import Action, CaseStatus, NoticeKind
+from bot.timing import emergency_timers
 from bot.timing.digest import DAILY, WEEKLY, daily_payloads, week_period, weekly_payloads
 from bot.timing.worktime import is_working_day, working_deadline, working_time_before
 from storage import cases as case_sql
@@ -178,10 +179,12 @@ class DeadlineKeeper:
     def _timers_for(self, case: CaseRecord) -> list[TimerRecord]:
         """The timers a case's current state and deadlines call for."""
         status = S(case.status)
-        timers = []
+        timers = emergency_timers.timers_for(self.config, case)
         if status in _AWAITING_ACCEPT and case.accepted_at is None and case.accept_due:
-            remind = self._remind_at(case, case.accept_due, accept=True)
-            timers.append(TimerRecord(case.id, ACCEPT_REMIND, case.accept_due, 0, remind))
+            # An urgent case's alert is repeated until accepted (emergency_timers) instead.
+            if not case.urgent:
+                remind = self._remind_at(case, case.accept_due, accept=True)
+                timers.append(TimerRecord(case.id, ACCEPT_REMIND, case.accept_due, 0, remind))
             timers.append(TimerRecord(case.id, ACCEPT_DUE, case.accept_due, 0, case.accept_due))
         if status in _WORKING and case.resolve_due:
             remind = self._remind_at(case, case.resolve_due, accept=False)
@@ -196,12 +199,14 @@ class DeadlineKeeper:
         return timers
 
     def _remind_at(self, case: CaseRecord, due: int, *, accept: bool) -> int:
+        if case.urgent:  # minutes to accept and hours to resolve, in real time
+            urgent = self.config.emergency
+            window = urgent.accept_minutes * 60 if accept else urgent.resolve_hours * 3600
+            return due - round(window * (1 - self.policy.remind_at))
         limits = self.config.deadlines[case.level]
         lead = (limits.accept_hours if accept else limits.resolve_hours) * (
             1 - self.policy.remind_at
         )
-        if case.urgent:
-            return due - round(lead * 3600)
         return working_time_before(self.config.calendar, due, lead)
 
     # --- fire ------------------------------------------------------------------------------------
@@ -249,9 +254,13 @@ class DeadlineKeeper:
     async def _fire(self, conn: Connection, timer: TimerRecord, now: int) -> tuple[str, int]:
         """Do one timer's work in the caller's transaction: (outcome, notices queued)."""
         case = await case_sql.get_case(conn, timer.case_id)
-        if case is None or not self._still_current(case, timer, now):
+        if case is None:
+            return "stale", 0
+        if timer.kind not in emergency_timers.KINDS and not self._still_current(case, timer, now):
             return "stale", 0
         kind = timer.kind
+        if kind in emergency_timers.KINDS:
+            return await emergency_timers.fire(conn, self.config, case, timer, now)
         if kind in (ACCEPT_REMIND, RESOLVE_REMIND):
             if now >= timer.due_at:
                 return "late", 0  # the deadline itself is due: it acts instead
