@@ -163,6 +163,9 @@ async def edited_message(update: Update, context: GridContext) -> None:
     )
     if change is not None:
         poke_outbox(context)
+        return
+    result = await services.intake.danger_in_edit(_incoming(message))
+    await _answer(update, context, result)
 
 
 async def unsure_answer(update: Update, context: GridContext) -> None:

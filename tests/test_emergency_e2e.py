@@ -160,3 +160,51 @@ async def test_no_one_on_the_scene_in_thirty_minutes_tells_the_one_above(night: 
     await night.settle()
     assert "仍未到场" in (await night.last_bot_message(COMMUNITY))["text"]
     assert "到场" in (await night.last_bot_message(LEADER))["text"]
+
+
+async def test_an_edit_that_reveals_danger_makes_the_case_urgent_and_alerts(night: Live) -> None:
+    message = await night.say(GROUP, WANG, "3号楼楼道灯不亮了")
+    await night.settle()
+    case = await night.case()
+    assert not case.urgent
+    await night.control.edit(
+        GROUP, message["message_id"], WANG, "3号楼楼道灯不亮了 还有好大一股煤气味 有人头晕了"
+    )
+    await night.settle()
+    urgent = await night.case(case.number)
+    assert urgent.urgent
+    assert urgent.accept_due is not None and urgent.accept_due - night.clock.now() <= 10 * 60
+    card = (await night.bot_messages(GROUP))[-1]["text"]
+    assert "不要开关电灯电器" in card and case.number in card
+    notice = await night.last_bot_message(LEADER)
+    assert "转为紧急" in notice["text"] and "接单" in _labels(notice)
+
+
+async def test_an_edit_never_lowers_urgency(night: Live) -> None:
+    message = await night.say(GROUP, WANG, FIRE)
+    await night.settle()
+    case = await night.case()
+    await night.control.edit(GROUP, message["message_id"], WANG, "3号楼楼道灯不亮了")
+    await night.settle()
+    edited = await night.case(case.number)
+    assert edited.text == "3号楼楼道灯不亮了" and edited.urgent
+
+
+async def test_chatter_edited_into_danger_opens_an_urgent_case(night: Live) -> None:
+    message = await night.say(GROUP, WANG, "大家晚上好")
+    await night.settle()
+    assert await night.case_count() == 0
+    await night.control.edit(GROUP, message["message_id"], WANG, FIRE)
+    await night.settle()
+    case = await night.case()
+    assert case.urgent and case.message_id == message["message_id"]
+    assert "119" in (await night.bot_messages(GROUP))[-1]["text"]
+    assert "接单" in _labels(await night.last_bot_message(LEADER))
+
+
+async def test_chatter_edited_into_more_chatter_stays_silent(night: Live) -> None:
+    message = await night.say(GROUP, WANG, "大家晚上好")
+    await night.settle()
+    await night.control.edit(GROUP, message["message_id"], WANG, "大家晚上好 早点休息")
+    await night.settle()
+    assert await night.case_count() == 0 and not await night.bot_messages(GROUP)

@@ -311,11 +311,24 @@ class Intake:
             return None
         if case.text == text.strip():
             return None
+        # The new words are read again: danger they reveal makes the case urgent.
+        urgent = self.parser.parse(text.strip()[:MAX_TEXT]).urgent
         try:
             async with self.db.write() as conn:
                 return await transition(
                     conn, self.config, case.id, Action.EDIT, user_id, now=self.clock.now(),
-                    text=text.strip(),
+                    text=text.strip(), urgent=urgent,
                 )  # fmt: skip
         except TransitionError:
             return None
+
+    async def danger_in_edit(self, incoming: Incoming) -> IntakeResult:
+        """An edited message that made no case: it becomes one only if it now tells of danger
+        (otherwise a resident tidying a chat message would open cases after the fact)."""
+        text = (incoming.text or "").strip()
+        if not text:
+            return IntakeResult(Decision.IGNORED)
+        parse = self.parser.parse(text[:MAX_TEXT])
+        if not (parse.is_report and parse.urgent):
+            return IntakeResult(Decision.IGNORED, parse=parse)
+        return await self.receive(incoming)

@@ -227,6 +227,7 @@ async def transition(
     department_id: str | None = None,
     text: str | None = None,
     data: dict[str, Any] | None = None,
+    urgent: bool = False,
 ) -> Change:
     """Apply one action to one case in the caller's write transaction, or raise TransitionError."""
     case = await case_sql.get_case(conn, case_id)
@@ -324,6 +325,10 @@ async def transition(
             raise TransitionError("note_required", "an edit needs the new text")
         fields["text"] = text
         event_data["old_text"] = case.text
+        if urgent and not case.urgent:
+            # An edit that reveals danger starts the response at once; an edit never lowers it.
+            fields.update(urgent=True, **_deadlines(config, case.level, True, now))
+            event_data["urgent"] = True
 
     await case_sql.update_case(conn, case.id, now, **fields)
     event_id = await event_sql.insert_event(
@@ -348,6 +353,11 @@ async def transition(
             for user_id in emergency.responders(config, case)
             if user_id != actor_id
         ]
+    if event_data.get("urgent") is True and action is Action.EDIT:
+        route = route_case(config, case.grid_id, case.category, case.level, True)
+        group = updated.card_chat_id or updated.chat_id
+        notices.append(Notice(NoticeKind.CASE_CARD, group, dedupe_key=f"card-urgent:{case.id}"))
+        notices += _assignment_notices(config, updated, route.inform, "edit")
     if action is Action.ESCALATE:
         supervisor = supervisor_of(config, case.grid_id, case.level)
         if supervisor is not None and supervisor not in (updated.assignee_id, *inform):
