@@ -74,6 +74,13 @@ def test_summary_shows_deadlines_calendar_and_quiet_hours() -> None:
     assert "Quiet hours 免打扰: 22:00-07:30" in out
 
 
+def test_summary_shows_whom_urgent_cases_call_and_their_minutes() -> None:
+    _, out, _ = _run(EXAMPLE)
+    line = next(line for line in out.splitlines() if line.startswith("Emergency"))
+    assert "fire 119" in line and "gas_company 0574-87000000" in line
+    assert "accept within 10 min" in line and "on the scene within 30 min" in line
+
+
 def test_json_output_is_the_normalised_configuration() -> None:
     code, out, _ = _run(EXAMPLE, as_json=True)
     assert code == 0

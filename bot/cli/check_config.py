@@ -15,6 +15,7 @@ from bot.config import (
     Department,
     load_config,
 )
+from bot.config.emergency import SERVICES
 from nlp.taxonomy import CATEGORY_CODES, LEVEL_NAMES, category_name
 
 EXIT_OK = 0
@@ -185,4 +186,18 @@ def _timing(config: Config) -> list[str]:
         f"{cal.work_start:%H:%M}-{cal.work_end:%H:%M}; {len(cal.holidays)} holidays, "
         f"{len(cal.workdays)} make-up working days (调休)",
         f"Quiet hours 免打扰: {quiet.start:%H:%M}-{quiet.end:%H:%M}",
+        _emergency(config),
     ]
+
+
+def _emergency(config: Config) -> str:
+    urgent = config.emergency
+    lines = ", ".join(
+        f"{service} {urgent.number(service)}" for service in SERVICES if urgent.number(service)
+    )
+    own = f"; own advice for {', '.join(urgent.advice)}" if urgent.advice else ""
+    return (
+        f"Emergency 紧急 (never held by quiet hours): {lines}; accept within "
+        f"{urgent.accept_minutes} min per level, alert repeated every {urgent.repeat_minutes} "
+        f"min, on the scene within {urgent.on_scene_minutes} min{own}"
+    )
