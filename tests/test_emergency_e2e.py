@@ -208,3 +208,19 @@ async def test_chatter_edited_into_more_chatter_stays_silent(night: Live) -> Non
     await night.control.edit(GROUP, message["message_id"], WANG, "大家晚上好 早点休息")
     await night.settle()
     assert await night.case_count() == 0 and not await night.bot_messages(GROUP)
+
+
+async def test_an_anonymous_reporter_is_told_privately_and_the_group_never_learns_who(
+    night: Live,
+) -> None:
+    from tests.test_e2e_intake import _private_report
+
+    await _private_report(night, ALONE, anonymous=True)
+    case = await night.case()
+    assert case.anonymous and case.urgent
+    await night.press(LEADER, await night.last_bot_message(LEADER), LEADER, "接单")
+    await night.settle()
+    assert "陈建国（网格长）已接单，正在赶来" in (await night.last_bot_message(WANG))["text"]
+    group = [m["text"] for m in await night.bot_messages(GROUP)]
+    assert any("敲门" in text and "匿名居民" in text for text in group)
+    assert not any("王阿姨" in text for text in group)

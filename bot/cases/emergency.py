@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.cases.models import NoticeKind
+from bot.cases.models import Action, NoticeKind
 from bot.cases.routing import route_case
 from storage.records import Notice
 
@@ -166,5 +166,5 @@ def role_of(config: Config, user_id: int, grid_id: str) -> tuple[str, str | None
 def arrived_at(events: list[EventRecord], case: CaseRecord) -> int | None:
     """When the person who accepted the case said they were there (since its last acceptance)."""
     since = case.accepted_at or 0
-    found = [e.at for e in events if e.action == "arrive" and e.at >= since]
+    found = [e.at for e in events if e.action == Action.ARRIVE and e.at >= since]
     return found[-1] if found else None
