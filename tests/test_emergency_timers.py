@@ -93,3 +93,22 @@ async def test_a_second_arrival_is_refused(bot: Process) -> None:
     await bot.act(case.id, Action.ARRIVE, LEADER)
     with pytest.raises(TransitionError):
         await bot.act(case.id, Action.ARRIVE, LEADER)
+
+
+async def test_a_responder_who_never_started_the_bot_is_mentioned_in_the_group_once(
+    bot: Process, config: Config
+) -> None:
+    from bot.delivery.outbox import Delivered, OutboxDrainer
+    from tests.test_outbox import RecordingDelivery
+
+    case = await bot.open_case(urgent=True, category="fire_hazard", level=1)
+    delivery = RecordingDelivery()
+    delivery.script[COMMUNITY] = [Delivered(ok=False, forbidden=True, error="403")] * 10
+    drainer = OutboxDrainer(bot.db, config, bot.clock, delivery)
+    for minutes in (0, 3, 6, 9):
+        await bot.tick_at(NIGHT + minutes * MINUTE)
+        await drainer.drain_once()
+        await drainer.drain_once()
+    group = config.grid(case.grid_id).chat_id
+    assert delivery.sent.count((NoticeKind.ASSIGNED, group)) == 1  # not every three minutes
+    assert delivery.sent.count((NoticeKind.ASSIGNED, LEADER)) == 4  # the leader hears each one

@@ -147,6 +147,8 @@ class OutboxDrainer:
             return
         if case.anonymous and notice.chat_id == case.reporter_id:
             return  # the group must never learn who reported anonymously
+        if notice.kind == NoticeKind.ASSIGNED and notice.payload.get("seq"):
+            return  # an urgent alert's repeats: the first one's mention said it, once is enough
         grid = self.config.grid(case.grid_id)
         if grid is None:
             return
