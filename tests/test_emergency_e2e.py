@@ -173,6 +173,8 @@ async def test_an_edit_that_reveals_danger_makes_the_case_urgent_and_alerts(nigh
     await night.settle()
     urgent = await night.case(case.number)
     assert urgent.urgent
+    edit = (await event_sql.list_events(night.services.db.reader, case.id))[-1]
+    assert edit.data["urgent"] is True and edit.data["hazard"] == "gas"
     assert urgent.accept_due is not None and urgent.accept_due - night.clock.now() <= 10 * 60
     card = (await night.bot_messages(GROUP))[-1]["text"]
     assert "不要开关电灯电器" in card and case.number in card

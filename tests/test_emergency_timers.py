@@ -39,6 +39,7 @@ async def test_every_responder_is_alerted_at_once_and_again_every_three_minutes(
     bot: Process,
 ) -> None:
     case = await bot.open_case(urgent=True, category="fire_hazard", level=1)
+    assert (await bot.events(case.id))[0].data["hazard"] == "fire"  # the category says so
     assert await _alerts(bot, case.id, LEADER) == [0]
     assert await _alerts(bot, case.id, COMMUNITY) == [0]
     for minutes in (3, 6, 9):

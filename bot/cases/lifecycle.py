@@ -111,6 +111,11 @@ def _deadlines(config: Config, level: int, urgent: bool, now: int) -> dict[str, 
     }
 
 
+def _hazard(category: str, text: str, urgent: bool) -> dict[str, str]:
+    """The hazard an urgent case was opened (or edited) for, kept in its event for the record."""
+    return {"hazard": emergency.hazard_of(category, text)} if urgent else {}
+
+
 def _year(now: int, config: Config) -> int:
     from zoneinfo import ZoneInfo
 
@@ -199,7 +204,8 @@ async def open_case(
         [
             {"case_id": case.id, "at": now, "actor_id": new.reporter_id, "action": Action.OPEN,
              "from_status": None, "to_status": S.NEW,
-             "data": {"category": new.category, "level": new.level, "urgent": new.urgent}},
+             "data": {"category": new.category, "level": new.level, "urgent": new.urgent,
+                      **_hazard(new.category, new.text, new.urgent)}},
             {"case_id": case.id, "at": now, "actor_id": None, "action": Action.ASSIGN,
              "from_status": S.NEW, "to_status": S.ASSIGNED,
              "data": {"assignee_id": route.assignee_id, "department_id": route.department_id,
@@ -328,7 +334,7 @@ async def transition(
         if urgent and not case.urgent:
             # An edit that reveals danger starts the response at once; an edit never lowers it.
             fields.update(urgent=True, **_deadlines(config, case.level, True, now))
-            event_data["urgent"] = True
+            event_data.update(urgent=True, **_hazard(case.category, text, True))
 
     await case_sql.update_case(conn, case.id, now, **fields)
     event_id = await event_sql.insert_event(
