@@ -22,6 +22,8 @@ LEADER, COMMUNITY = 100001, 100101
         ("disaster", "地下车库进水了 有车被淹 人被困", "water"),
         ("disaster", "老房子墙体开裂 要塌了", "structure"),
         ("public_security", "楼下有人打架 拿着刀", "violence"),
+        ("market_safety", "食堂吃完好多人上吐下泻 像是中毒了", "person"),
+        ("other", "小孩被锁在车里了 太阳底下晒着", "person"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],
