@@ -20,6 +20,7 @@ from simulator.state import (
     Chat,
     Message,
     SimState,
+    now,
     photo_size_api,
     scope_key,
 )
@@ -560,13 +561,25 @@ def _edit(call: Call, message: Message, **changes: Any) -> JSON:
     return call.state.message_api(message)
 
 
+# A bot deletes nothing older than this (Telegram's rule for groups and private chats).
+DELETE_WINDOW_SECONDS = 48 * 3600
+
+
 @method("deleteMessage")
 async def delete_message(call: Call) -> bool:
+    """Telegram's rules: only messages under 48 hours old; in a group its own messages, or any
+    message as an administrator (in a supergroup one with can_delete_messages)."""
     message = target_message(call, what="delete")
     chat = message.chat
+    if now() - message.date > DELETE_WINDOW_SECONDS:
+        raise bad_request("message can't be deleted")
     if message.sender_id != call.bot.id and chat.is_group:
-        status = call.state.member_api(chat, call.bot.id)
-        if not status.get("can_delete_messages") and status["status"] != "creator":
+        member = call.state.member_api(chat, call.bot.id)
+        allowed = member["status"] == "creator" or (
+            member["status"] == "administrator"
+            and (chat.type == "group" or member.get("can_delete_messages"))
+        )
+        if not allowed:
             raise bad_request("message can't be deleted")
     call.state.delete(message)
     return True

@@ -143,11 +143,19 @@ class ControlClient:
         )
 
     async def set_bot_status(
-        self, chat: ChatRef, status: str, *, bot_id: int | None = None
+        self,
+        chat: ChatRef,
+        status: str,
+        *,
+        bot_id: int | None = None,
+        rights: dict[str, bool] | None = None,
     ) -> dict[str, Any]:
-        """Add, promote, demote or remove the bot in a group (it gets my_chat_member)."""
+        """Add, promote, demote or remove the bot in a group (it gets my_chat_member); an
+        administrator's `rights` (can_delete_messages, …) default to all but promoting."""
         return await self._call(
-            "POST", f"/groups/{chat}/bot", json={"status": status, "bot_id": bot_id}
+            "POST",
+            f"/groups/{chat}/bot",
+            json={"status": status, "bot_id": bot_id, "rights": rights},
         )
 
     async def start(

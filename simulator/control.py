@@ -19,7 +19,7 @@ from simulator.appkeys import CALLS_KEY, FAULTS_KEY, STATE_KEY
 from simulator.errors import ApiError
 from simulator.faults import FaultConfig
 from simulator.seed import apply_seed
-from simulator.state import JSON, Chat, SimState
+from simulator.state import ADMIN_RIGHTS, JSON, Chat, SimState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_WAIT = 120.0
@@ -172,7 +172,12 @@ async def set_bot_status(request: web.Request) -> web.Response:
     status = body.get("status", "member")
     if status not in ("administrator", "member", "left", "kicked"):
         raise ControlError("status is one of administrator, member, left, kicked")
-    state.set_bot_membership(chat, bot.id, status, by=body.get("by"))
+    rights = body.get("rights") or {}
+    if not isinstance(rights, dict) or not all(
+        key in ADMIN_RIGHTS and isinstance(value, bool) for key, value in rights.items()
+    ):
+        raise ControlError(f"rights maps some of {', '.join(sorted(ADMIN_RIGHTS))} to true/false")
+    state.set_bot_membership(chat, bot.id, status, by=body.get("by"), rights=rights)
     return _ok(state.chat_view(chat))
 
 

@@ -22,6 +22,21 @@ from simulator.html_entities import Entity, detect_entities, entities_to_html
 from simulator.reactions import canonical_reaction
 
 ChatType = Literal["private", "group", "supergroup"]
+# An administrator's rights as getChatMember tells them, when nobody changed them.
+ADMIN_RIGHTS: dict[str, bool] = {
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+    "can_manage_topics": False,
+}
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 JSON = dict[str, Any]
 
@@ -193,6 +208,8 @@ class Chat:
     next_message_id: int = 1
     # The status that bots registered later get here (a group seeded before its bot first called).
     future_bot_status: MemberStatus | None = None
+    # An administrator's rights that differ from the defaults (ADMIN_RIGHTS), by member.
+    rights: dict[int, dict[str, bool]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -472,13 +489,22 @@ class SimState:
         *,
         by: int | None = None,
         announce: bool = True,
+        rights: dict[str, bool] | None = None,
     ) -> None:
-        """Add, promote, demote or remove a bot in a group; the bot hears of it (my_chat_member)."""
+        """Add, promote, demote or remove a bot in a group; the bot hears of it (my_chat_member).
+
+        `rights` are an administrator's, over the defaults (e.g. can_delete_messages=False)."""
         bot = self.bots[bot_id]
         old = chat.member_status(bot_id)
-        if old == status:
+        old_api = self.member_api(chat, bot_id, old)
+        new_rights = dict(rights or {}) if status == "administrator" else {}
+        if old == status and chat.rights.get(bot_id, {}) == new_rights:
             return
         chat.members[bot_id] = status
+        if new_rights:
+            chat.rights[bot_id] = new_rights
+        else:
+            chat.rights.pop(bot_id, None)
         actor_id = by or self._group_owner(chat) or bot_id
         if announce:
             self._deliver(
@@ -488,7 +514,7 @@ class SimState:
                     "chat": self.chat_api(chat),
                     "from": self.users[actor_id].to_api(),
                     "date": now(),
-                    "old_chat_member": self.member_api(chat, bot_id, old),
+                    "old_chat_member": old_api,
                     "new_chat_member": self.member_api(chat, bot_id, status),
                 },
             )
@@ -1019,22 +1045,10 @@ class SimState:
         if status == "creator":
             data["is_anonymous"] = False
         elif status == "administrator":
-            data.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-                can_pin_messages=True,
-                can_manage_topics=False,
-            )
+            data.update(can_be_edited=False, is_anonymous=False)
+            data.update(ADMIN_RIGHTS)
+            if status == chat.member_status(user_id):
+                data.update(chat.rights.get(user_id, {}))
         elif status == "kicked":
             data["until_date"] = 0
         return data

@@ -400,3 +400,25 @@ async def test_bot_messages_get_links_and_mentions_marked(bot: Bot) -> None:
 async def test_official_outside_private_chat_cannot_be_written_to(bot: Bot) -> None:
     with pytest.raises(Forbidden):
         await bot.send_message(OFFICIAL, "您好")
+
+
+async def test_deleting_a_members_message_needs_the_right_to_delete(
+    bot: Bot, sim: ControlClient
+) -> None:
+    from telegram import ChatMemberAdministrator
+
+    said = await sim.send(GROUP_ID, RESIDENT, "我电话13812345678")
+    member = await bot.get_chat_member(GROUP_ID, BOT_ID)
+    assert isinstance(member, ChatMemberAdministrator) and member.can_delete_messages
+    await sim.set_bot_status(GROUP_ID, "administrator", rights={"can_delete_messages": False})
+    member = await bot.get_chat_member(GROUP_ID, BOT_ID)
+    assert isinstance(member, ChatMemberAdministrator) and not member.can_delete_messages
+    with pytest.raises(BadRequest, match="can't be deleted"):
+        await bot.delete_message(GROUP_ID, said["message_id"])
+    await sim.set_bot_status(GROUP_ID, "member")
+    with pytest.raises(BadRequest, match="can't be deleted"):
+        await bot.delete_message(GROUP_ID, said["message_id"])
+    await sim.set_bot_status(GROUP_ID, "administrator")
+    assert await bot.delete_message(GROUP_ID, said["message_id"]) is True
+    with pytest.raises(BadRequest, match="not found"):
+        await bot.delete_message(GROUP_ID, said["message_id"])
