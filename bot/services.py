@@ -10,6 +10,7 @@ from bot.cases.feedback import Feedback
 from bot.cases.intake import Intake
 from bot.cases.lifecycle import Lifecycle
 from bot.cases.lookup import Lookup
+from bot.cases.privacy import Privacy
 from bot.timing.clock import Clock, SystemClock
 from nlp.parse import Parser, get_parser
 from storage.db import Database  # adapters hold it only to hand it back to the core
@@ -28,6 +29,7 @@ class Services:
     intake: Intake
     feedback: Feedback
     lookup: Lookup
+    privacy: Privacy
     extras: dict[str, object] = field(default_factory=dict)  # optional features register here
 
     @classmethod
@@ -51,6 +53,7 @@ class Services:
             intake=Intake(db, config, clock, parser),
             feedback=Feedback(db, config, clock),
             lookup=Lookup(db, clock),
+            privacy=Privacy(db, config, clock),
         )
 
     async def close(self) -> None:

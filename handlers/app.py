@@ -141,6 +141,7 @@ def register_handlers(application: Application) -> None:
             ),
         )
     )
+    application.add_handler(CallbackQueryHandler(handling.on_open, pattern=_op(Op.OPEN)))
     application.add_handler(CallbackQueryHandler(handling.on_prompt_skip, pattern=_op(Op.SKIP)))
     application.add_handler(CallbackQueryHandler(handling.on_cancel, pattern=_op(Op.CANCEL)))
     application.add_handler(CallbackQueryHandler(_stale_button))

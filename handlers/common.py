@@ -92,7 +92,9 @@ async def show_case(update: Update, context: GridContext) -> None:
     lines = [
         render.case_card(services.config, case)
         if masked
-        else render.assigned(services.config, case, "new")
+        else render.handler_card(
+            services.config, case, await services.lookup.card_state(case, user.id)
+        )
     ]
     lines.append("")
     for event in events:
@@ -112,7 +114,11 @@ async def show_case(update: Update, context: GridContext) -> None:
     if not in_group and Role.ASSIGNEE in roles and CaseStatus(case.status) in OPEN_STATUSES:
         markup = keyboards.handler_actions(case.id, accepted=case.status == CaseStatus.ACCEPTED)
         buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
-    await reply(update, context, "\n".join(lines), quote=True, buttons=buttons)
+    # With buttons it is one more card the handler holds: they follow the case (cards.py).
+    await reply(
+        update, context, "\n".join(lines), quote=True, buttons=buttons,
+        case_id=case.id if buttons else None, held="buttons" if buttons else None,
+    )  # fmt: skip
 
 
 async def status(update: Update, context: GridContext) -> None:

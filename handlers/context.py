@@ -60,11 +60,13 @@ async def say(
     dedupe_key: str | None = None,
     plain: bool = False,
     if_forbidden: tuple[int, str] | None = None,
+    held: str | None = None,
 ) -> int | None:
     """Queue a message, in as many parts as Telegram needs (see `message_parts`)."""
     return await queue_message(
         services, chat_id, split_text(html), reply_to=reply_to, buttons=buttons,
         case_id=case_id, dedupe_key=dedupe_key, plain=plain, if_forbidden=if_forbidden,
+        held=held,
     )  # fmt: skip
 
 
@@ -93,6 +95,8 @@ async def reply(
     quote: bool = False,
     buttons: list[list[tuple[str, str]]] | None = None,
     dedupe_key: str | None = None,
+    case_id: int | None = None,
+    held: str | None = None,
 ) -> None:
     """Answer in the chat the update came from, through the outbox."""
     chat = update.effective_chat
@@ -106,6 +110,8 @@ async def reply(
         reply_to=message.message_id if quote and message is not None else None,
         buttons=buttons,
         dedupe_key=dedupe_key,
+        case_id=case_id,
+        held=held,
     )
     poke_outbox(context)
 

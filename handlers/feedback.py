@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from telegram import ReactionTypeEmoji, Update
+from telegram import Message, ReactionTypeEmoji, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
+from bot.delivery.notify import queue_edit
 from handlers import keyboards, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.handling import refusal
@@ -36,11 +34,29 @@ async def on_rating(update: Update, context: GridContext) -> None:
     except TransitionError as error:
         await query.answer(refusal(error), show_alert=True)
         return
-    await query.answer(texts.RATED.format(score=texts.SCORE[score.value]))
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(reply_markup=None)
+    await query.answer(texts.RATED[score.value])
+    await _show_choice(update, context, score)
     if score is Score.UNSATISFIED:
         await _ask_why(update, context, case_id, rated.round)
+    poke_outbox(context)
+
+
+async def _show_choice(update: Update, context: GridContext, score: Score) -> None:
+    """The rating message keeps its words and shows the choice where the buttons were."""
+    query = update.callback_query
+    message = query.message if query else None
+    if not isinstance(message, Message) or not message.text:
+        return
+    in_private = message.chat.type == ChatType.PRIVATE
+    choice = (texts.RATED_CHOICE if in_private else texts.RATED_CHOICE_GROUP).format(
+        score=texts.SCORE_BUTTON[score.value]
+    )
+    lines = message.text_html.split("\n")
+    if in_private and lines[-1] == texts.RATING_REQUEST.rsplit("\n", 1)[-1]:
+        lines.pop()  # 「请为处理结果打分：」 is answered: the choice takes its place
+    await queue_edit(
+        context.services, message.chat.id, message.message_id, "\n".join([*lines, choice])
+    )
     poke_outbox(context)
 
 

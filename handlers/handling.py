@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.cases.lifecycle import TransitionError, allowed
-from bot.cases.models import OPEN_STATUSES, Action, CaseStatus
+from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind
 from bot.cases.records import CaseRecord
-from bot.cases.roles import is_staff, roles_for
+from bot.cases.roles import can_view_case, is_staff, roles_for
 from bot.config import Config
+from bot.delivery.notify import send
 from handlers import keyboards, render, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
@@ -163,31 +162,13 @@ async def _apply(
     query = update.callback_query
     services = context.services
     try:
-        change = await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
+        await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
     except TransitionError as error:
         await query.answer(refusal(error), show_alert=True)
         return
     await query.answer(done)
-    await _refresh_buttons(update, change.case)
+    # The card the button sat on, and every other copy, follow through the outbox (cards.py).
     poke_outbox(context)
-
-
-async def _refresh_buttons(update: Update, case: CaseRecord) -> None:
-    """The notice the button sat on now shows what is still possible."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    open_now = CaseStatus(case.status) in OPEN_STATUSES and case.assignee_id == query.from_user.id
-    accepted = case.status == CaseStatus.ACCEPTED
-    # 到场 stays on an accepted urgent case until it has been pressed.
-    pressed = keyboards.decode(query.data)
-    arrive = accepted and case.urgent and (pressed is None or pressed.op is not Op.ARRIVE)
-    markup = (
-        keyboards.handler_actions(case.id, accepted=accepted, arrive=arrive) if open_now else None
-    )
-    # unchanged, or the message is gone: the case itself is what matters
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(reply_markup=markup)
 
 
 async def _private(
@@ -326,10 +307,38 @@ async def todo(update: Update, context: GridContext) -> None:
         await reply(update, context, texts.NO_TODO)
         return
     lines = [texts.TODO_HEAD]
+    entries = []
     for case in cases:
         urgent = "🚨" if case.urgent else "•"
+        status = texts.STATUS.get(case.status, case.status)
         lines.append(
-            f"{urgent} <b>{case.number}</b> {category_name(case.category)} · {texts.STATUS.get(case.status, case.status)}"
+            f"{urgent} <b>{case.number}</b> {category_name(case.category)} · {status}"
             f" · 时限 {render.local_time(services.config, case.resolve_due)}\n  {render.safe_text(case.text, masked=False, limit=40)}"
         )
-    await reply(update, context, "\n".join(lines))
+        label = texts.TODO_BUTTON.format(
+            urgent="🚨 " if case.urgent else "", number=case.number,
+            category=category_name(case.category), status=status,
+        )  # fmt: skip
+        entries.append((case.id, label))
+    await reply(update, context, "\n".join(lines), buttons=_rows(keyboards.open_cases(entries)))
+
+
+async def on_open(update: Update, context: GridContext) -> None:
+    """A /todo entry tapped: the case comes as the handler's card, with its buttons."""
+    query = update.callback_query
+    button = keyboards.decode(query.data if query else None)
+    if query is None or button is None:
+        return
+    case = await _load(context, button)
+    if case is None:
+        await query.answer(texts.UNKNOWN_CASE, show_alert=True)
+        return
+    user_id = query.from_user.id
+    config = context.services.config
+    if not (is_staff(config, user_id) and can_view_case(config, user_id, case)):
+        await query.answer(texts.NOT_ALLOWED, show_alert=True)
+        return
+    # The answer stops the spinner; the card comes as a new message, kept like any card.
+    await query.answer()
+    await send(context.services, NoticeKind.ASSIGNED, user_id, {"why": "view"}, case_id=case.id)
+    poke_outbox(context)

@@ -4,6 +4,7 @@ step-by-step private report (a ConversationHandler with a way out at every step)
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import warnings
 
@@ -82,6 +83,8 @@ async def _answer(update: Update, context: GridContext, result: IntakeResult) ->
             poke_outbox(context)
         else:
             await reply(update, context, words, quote=True, dedupe_key=key)
+    elif result.decision is Decision.HOW_TO:
+        await reply(update, context, texts.HOW_TO, quote=True)
     elif result.decision is Decision.NEEDS_TEXT:
         await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
     elif result.decision is Decision.LIMITED:
@@ -105,11 +108,15 @@ async def group_message(update: Update, context: GridContext) -> None:
         return
     services = context.services
     text = message.text or message.caption or ""
-    forced = False
+    incoming = _incoming(message, text=text)
     if _mentions_me(message, context.bot.username):
-        forced = True
-        text = _without_mention(text, context.bot.username)
-    result = await services.intake.receive(_incoming(message, text=text, forced=forced))
+        incoming.forced = incoming.addressed = True
+        incoming.text = _without_mention(text, context.bot.username)
+    elif (named := _without_name(text, context.bot.first_name)) is not None:
+        # 「@网格通 …」: written as in WeChat, the display name after an @ is a mention too.
+        incoming.forced = incoming.addressed = True
+        incoming.text = named
+    result = await services.intake.receive(incoming)
     await _answer(update, context, result)
 
 
@@ -125,9 +132,22 @@ def _mentions_me(message: Message, username: str | None) -> bool:
 def _without_mention(text: str, username: str | None) -> str:
     if not username:
         return text
-    for form in (f"@{username}", f"@{username.lower()}"):
-        text = text.replace(form, " ")
-    return text.strip()
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+# After the name WeChat puts a narrow space (U+2005); people add commas or colons.
+_AFTER_NAME = r"[\s\u2005\u3000,，:：、]*"
+
+
+def _without_name(text: str, name: str | None) -> str | None:
+    """The words around 「@网格通」 (or ＠, with a space after the @), or None when the bot's
+    display name is not written there."""
+    if not name:
+        return None
+    pattern = re.compile(rf"[@＠]\s*{re.escape(name)}{_AFTER_NAME}")
+    if not pattern.search(text):
+        return None
+    return pattern.sub(" ", text).strip()
 
 
 async def group_report(update: Update, context: GridContext) -> None:

@@ -30,6 +30,7 @@ class Op(StrEnum):
     GRID = "g"  # private report: the grid
     ANONYMOUS = "an"  # private report: 0 or 1
     SKIP = "k"  # private report: skip this step
+    OPEN = "o"  # fields: case id: open the case as a handler's card (/todo)
     STATS = "st"  # fields: chart or list kind, period token, scope token (handlers/stats.py)
     ARRIVE = "v"  # 到场: on the scene of an urgent case
 
@@ -110,6 +111,16 @@ def responder_actions(case_id: int) -> InlineKeyboardMarkup:
     """An urgent case alerted to someone near it: 接单 takes it (then the full set follows)."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.BTN_ACCEPT, callback_data=encode(Op.ACCEPT, case_id))]]
+    )
+
+
+def open_cases(entries: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per case, (case id, label): a tap opens it (/todo)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=encode(Op.OPEN, case_id))]
+            for case_id, label in entries
+        ]
     )
 
 

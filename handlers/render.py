@@ -6,6 +6,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.cases.cards import CardState
 from bot.cases.emergency import responders, response_for, role_of
 from bot.cases.models import OPEN_STATUSES, CaseStatus
 from bot.cases.records import CaseRecord
@@ -74,11 +75,14 @@ def _common(config: Config, case: CaseRecord, *, masked: bool) -> dict[str, str]
     }
 
 
-def case_card(config: Config, case: CaseRecord, followers: int = 0) -> str:
+def case_card(
+    config: Config, case: CaseRecord, followers: int = 0, *, hidden: str | None = None
+) -> str:
     """The card in the group: number, category, status, place; personal data masked.
 
     An urgent case's card starts with what to do now (whom to call, one line of advice) and ends
-    with who was alerted, or who is coming.
+    with who was alerted, or who is coming. `hidden` says what of the resident's own message the
+    bot removed for them (phone, ID).
     """
     fields = _common(config, case, masked=True)
     assignee = texts.CARD_ASSIGNEE.format(name=fields["assignee"]) if case.assignee_id else ""
@@ -88,6 +92,8 @@ def case_card(config: Config, case: CaseRecord, followers: int = 0) -> str:
         assignee=assignee,
         followers=texts.CARD_FOLLOWERS.format(count=followers) if followers else "",
     )
+    if hidden:
+        card += texts.PII_HIDDEN.format(what=texts.PII_WORDS.get(hidden, texts.PII_WORDS["phone"]))
     if not case.urgent or CaseStatus(case.status) not in OPEN_STATUSES:
         return card
     return f"{emergency_block(config, case)}\n\n{card}\n{help_line(config, case)}"
@@ -136,22 +142,50 @@ def help_line(config: Config, case: CaseRecord) -> str:
     return texts.EMERGENCY_HELP_COMING.format(names=names)
 
 
-def assigned(config: Config, case: CaseRecord, why: str, *, seq: int = 0) -> str:
-    """The private notice to the assignee (unmasked: they need the phone number); for an urgent
-    case, to every responder, with what to do now."""
+def handler_card(
+    config: Config, case: CaseRecord, state: CardState, *, why: str = "new", seq: int = 0
+) -> str:
+    """A handler's private card (unmasked: they need the phone number), as the case stands; an
+    urgent open case's starts with what to do now, and while nobody has taken it, the alert
+    (`why` it came, the `seq`-th repeat)."""
     fields = _common(config, case, masked=False)
-    head = texts.ASSIGNED_AGAIN.get(why, "")
-    if case.urgent:
+    assignee = ""
+    if case.assignee_id is not None and not state.works_it:
+        assignee = texts.CARD_ASSIGNEE.format(name=fields["assignee"])
+    reason = ""
+    if state.reopened_because:
+        reason = texts.REOPENED_WHY.format(reason=esc(clip(state.reopened_because, 200)))
+    elif case.reopen_count and state.stage in ("reopened", "accepted", "new"):
+        reason = texts.REOPENED_NO_REASON
+    if state.note:
+        reason += texts.NOTE_WHY.format(note=safe_text(state.note, masked=False, limit=200))
+    due = ""
+    if state.works_it and case.accepted_at is None:
+        due = texts.HANDLER_DUE.format(
+            accept_due=local_time(config, case.accept_due),
+            resolve_due=local_time(config, case.resolve_due),
+        )
+    elif state.works_it:
+        due = texts.HANDLER_RESOLVE_DUE.format(resolve_due=local_time(config, case.resolve_due))
+    if state.score:
+        due += texts.CLOSED_SCORE.format(score=texts.SCORE.get(state.score, state.score))
+    body = texts.HANDLER_CARD.format(
+        **{k: v for k, v in fields.items() if k != "assignee"},
+        head=texts.HANDLER_HEAD.get(state.stage, texts.HANDLER_HEAD["new"]),
+        status=texts.STATUS.get(case.status, case.status),
+        assignee=assignee,
+        why=reason,
+        due=due,
+    )
+    if not case.urgent or CaseStatus(case.status) not in OPEN_STATUSES:
+        return body
+    head = emergency_block(config, case)
+    if case.accepted_at is None and state.stage != "moved":
         alert = texts.URGENT_ALERT.get(why, texts.URGENT_ALERT["new"]).format(
             minutes=config.emergency.accept_minutes, times=seq + 1
         )
-        head = f"{alert}\n{emergency_block(config, case)}\n"
-    body = texts.ASSIGNED.format(
-        **{k: v for k, v in fields.items() if k != "assignee"},
-        accept_due=local_time(config, case.accept_due),
-        resolve_due=local_time(config, case.resolve_due),
-    )
-    return f"{head}\n{body}" if head else body
+        head = f"{alert}\n{head}"
+    return f"{head}\n\n{body}"
 
 
 def inform(config: Config, case: CaseRecord, payload: dict[str, object] | None = None) -> str:

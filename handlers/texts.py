@@ -32,6 +32,7 @@ STATUS = {
 }
 LEVEL = {1: "网格", 2: "社区", 3: "街道", 4: "区级"}
 SCORE = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+SCORE_BUTTON = {"satisfied": BTN_SATISFIED, "basic": BTN_BASIC, "unsatisfied": BTN_UNSATISFIED}
 URGENT_MARK = "🚨 紧急"
 ANONYMOUS_NAME = "匿名居民"
 
@@ -77,6 +78,10 @@ HELP = (
     "📋 进度：/my 查看我的报事，/case 编号 查看详情。\n"
     "👍 办结后请给处理结果打分，您的评价很重要。"
 )
+HOW_TO = (
+    "您好，我是网格通 🏘️ 有问题直接在群里说，比如「3号楼门口路灯坏了」，我会登记并派给网格员。\n"
+    "想匿名或一步步报事，请私聊我发 /report；查进度发 /my。"
+)
 REPORT_NEEDS_TEXT = "请在 /report 后面写下要反映的问题，或者私聊我发 /report 一步步来。"
 OPENED_PRIVATE = "✅ 已登记，案件编号 <b>{number}</b>（{category}）。处理进展会第一时间告诉您。"
 ALREADY_YOURS = "您已经反映过这个问题（案件 <b>{number}</b>），正在办理中，进展会告诉您。"
@@ -97,7 +102,8 @@ MY_CASES_HEAD = "您的报事："
 ANONYMOUS_MARK = "（匿名）"
 START_BOT_FOR_MY = "{mention} 您的报事记录只私信发给您：请先私聊我发 /start，再发 /my。"
 NO_TODO = "🎉 暂无待办。"
-TODO_HEAD = "您的待办（紧急和最早的在前）："
+TODO_HEAD = "您的待办（紧急和最早的在前），点下面的按钮打开案件："
+TODO_BUTTON = "{urgent}{number} · {category} · {status}"
 EMPTY_INPUT = "内容是空的，请再发一次文字。"
 TOO_LONG = "内容太长了（{length} 字），请精简到 {limit} 字以内。"
 UNSUPPORTED = "我只能看懂文字、照片和位置哦。"
@@ -128,7 +134,13 @@ RESOLVED = "已办结：{number}，已请报事人评价。"
 ESCALATED = "已上报：{number} → {level}"
 REASSIGNED = "已转派：{number} → {name}"
 REJECTED = "已退回：{number}"
-RATED = "谢谢您的评价：{score}！"
+RATED = {
+    "satisfied": "谢谢您的评价！",
+    "basic": "谢谢您的评价，我们会继续改进。",
+    "unsatisfied": "收到，已退回重新办理，会尽快给您答复。",
+}
+RATED_CHOICE = "您的评价：{score}"
+RATED_CHOICE_GROUP = "报事人的评价：{score}"
 TOP_LEVEL = "已经是区级，不能再上报了。"
 NOTE_REQUIRED = "需要写明原因。"
 NO_TARGETS = "没有可以转派的对象。"
@@ -145,13 +157,25 @@ CARD = (
 CARD_PLACE = "地点：{place}\n"
 CARD_ASSIGNEE = " · {name}"
 CARD_FOLLOWERS = "\n同问：{count} 人"
-ASSIGNED = "{urgent}📥 <b>新案件 {number}</b>（{category} · {level}）\n{place}内容：{text}\n报事人：{reporter}\n受理时限：{accept_due}　办结时限：{resolve_due}"
-ASSIGNED_AGAIN = {
-    "escalate": "⬆️ 案件已上报到您这里。",
-    "reassign": "↪️ 案件已转派给您。",
-    "reopen": "🔁 报事人不满意，案件已退回重新办理。",
-    "new": "",
+# A handler's card: its first line names where the case stands, and changes as it moves.
+HANDLER_CARD = "{urgent}{head} <b>{number}</b>（{category} · {level}）\n状态：{status}{assignee}\n{why}{place}内容：{text}\n报事人：{reporter}{due}"
+HANDLER_HEAD = {
+    "new": "📥 新案件",
+    "reassigned": "↪️ 转派给您的案件",
+    "escalated": "⬆️ 上报到您这里的案件",
+    "accepted": "🔧 处理中",
+    "reopened": "🔁 重新办理",
+    "resolved": "✅ 已办结",
+    "closed": "✅ 已办结",
+    "rejected": "↩️ 已退回",
+    "moved": "➡️ 已转交",
 }
+HANDLER_DUE = "\n受理时限：{accept_due}　办结时限：{resolve_due}"
+HANDLER_RESOLVE_DUE = "\n办结时限：{resolve_due}"
+REOPENED_WHY = "🔁 报事人不满意，退回重新办理：{reason}\n"
+REOPENED_NO_REASON = "🔁 报事人不满意，退回重新办理。\n"
+NOTE_WHY = "说明：{note}\n"
+CLOSED_SCORE = "\n报事人评价：{score}"
 INFORM = "ℹ️ 知会：{urgent}案件 <b>{number}</b>（{category} · {level}）已派给 {assignee} 办理。\n内容：{text}"
 REPORTER_UPDATE = {
     "accepted": "🙋 您反映的问题（{number}）已由 {actor} 接单，正在处理。",
@@ -161,13 +185,22 @@ REPORTER_UPDATE = {
     "rejected": "您反映的问题（{number}）被 {actor} 退回：{note}",
 }
 RATING_REQUEST = "✅ 您反映的问题（{number}）已办结：{note}\n请为处理结果打分："
-RATING_REQUEST_GROUP = "{mention} 您反映的问题（{number}）已办结，请打分："
 RESOLUTION = "✅ 案件 <b>{number}</b> 已办结：{note}\n觉得办得好，就给这条消息点个 👍 吧！"
+# The resolution for a reporter the bot cannot write to: it names them and carries the buttons.
+RESOLUTION_RATE = "✅ 案件 <b>{number}</b> 已办结：{note}\n{mention} 请为处理结果打分（只有您能打分）；邻居们觉得办得好，可以给这条消息点个 👍。"
 SUPERVISOR_ALERT = {
     "reopened": "⚠️ 案件 <b>{number}</b>（{assignee}）报事人不满意，已重新办理。",
     "escalated": "⚠️ 案件 <b>{number}</b> 已从{from_level}上报到{level}。",
 }
 UNSATISFIED_REASON = "💬 案件 <b>{number}</b> 报事人不满意的原因：{reason}"
+# A resident's message with their phone or ID number, removed once the case was open.
+PII_WORDS = {"phone": "电话", "id_number": "身份证号", "phone,id_number": "电话和身份证号"}
+PII_HIDDEN = "\n🔒 为保护隐私，已隐藏您留的{what}，网格员可以看到。"
+PII_HINT = (
+    "💡 {grid}群里有居民报事时留了电话或身份证号，原消息大家都能看到。"
+    "把我设为群管理员并打开「删除消息」权限，我就能在立案后替居民隐藏这类消息"
+    "（案件里仍保留，网格员可以看到）。"
+)
 START_BOT_PLEASE = "{mention} 您有一条关于案件 {number} 的消息，请私聊我发 /start 后查看。"
 REMINDER = "⏰ 催办：案件 <b>{number}</b>（{category}）将于 {due} 到期，请尽快处理。"
 OVERDUE = "⏰ 案件 <b>{number}</b> 已超期，请尽快处理。"

@@ -46,3 +46,26 @@ async def get_user(conn: aiosqlite.Connection, user_id: int) -> UserRecord | Non
     record.started_bot = bool(record.started_bot)
     record.blocked = bool(record.blocked)
     return record
+
+
+async def claim_start_nudge(
+    conn: aiosqlite.Connection, user_id: int, *, now: int, every: int
+) -> bool:
+    """Whether a /start reminder may go to this person now (none in the last `every` seconds);
+    claims it when so."""
+    cursor = await conn.execute(
+        "UPDATE users SET start_nudged_at = ? WHERE id = ?"
+        " AND (start_nudged_at IS NULL OR start_nudged_at <= ?)",
+        (now, user_id, now - every),
+    )
+    if cursor.rowcount:
+        return True
+    # Someone the bot never met (a handler from the configuration) is met now.
+    row = _first(await conn.execute_fetchall("SELECT 1 FROM users WHERE id = ?", (user_id,)))
+    if row is not None:
+        return False
+    await conn.execute(
+        "INSERT INTO users (id, name, first_seen, last_seen, start_nudged_at) VALUES (?, ?, ?, ?, ?)",
+        (user_id, str(user_id), now, now, now),
+    )
+    return True

@@ -66,7 +66,10 @@ async def test_report_accept_resolve_rate_and_like_in_the_web_chat(live: Live) -
             await page.press("#input", "Enter")
             skip = page.locator(".msg:not(.me)").last.locator(".keyboard button:has-text('跳过')")
             await skip.click(timeout=8000)
-            await expect(page.locator(".bubble", has_text="已办结")).to_be_visible(timeout=8000)
+            # The card itself now says ✅ 已办结 too: wait for the bot's answer to 跳过.
+            await expect(page.locator(".bubble", has_text="已请报事人评价")).to_be_visible(
+                timeout=8000
+            )
             await page.screenshot(path=str(ARTIFACTS / "flow_2_handler.png"))
 
             # The resident rates with one tap, then likes the resolution in the group.

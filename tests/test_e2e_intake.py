@@ -64,14 +64,16 @@ async def test_a_photo_right_after_the_report_attaches_to_it(live: Live) -> None
 
 
 async def test_an_edit_updates_the_case_and_the_card_and_keeps_the_original(live: Live) -> None:
-    message = await live.say(GROUP, WANG, REPORT)
+    # Without a phone number: a message with one is removed for the resident's privacy.
+    words = "福业街菜场门口路面塌了个大坑 晚上骑车很危险"
+    message = await live.say(GROUP, WANG, words)
     await live.settle()
     await live.control.edit(GROUP, message["message_id"], WANG, "福业街菜场门口和车站路口都有大坑")
     await live.settle()
     case = await live.case()
     events = await event_sql.list_events(live.services.db.reader, case.id)
     assert case.text == "福业街菜场门口和车站路口都有大坑"
-    assert events[-1].data["old_text"] == REPORT
+    assert events[-1].data["old_text"] == words
     card = (await live.bot_messages(GROUP))[0]
     assert "车站路口" in card["text"]
 
@@ -272,3 +274,15 @@ async def test_an_anonymous_reporter_saying_it_again_in_the_group_is_answered_pr
     assert len(await live.bot_messages(GROUP)) == in_group  # not a word that points at her
     assert case.number in (await live.last_bot_message(WANG))["text"]
     assert await live.case_count() == 1
+
+
+async def test_the_bots_display_name_after_an_at_is_a_mention(live: Live) -> None:
+    await live.say(GROUP, WANG, "@网格通 在吗")
+    await live.settle()
+    assert await live.case_count() == 0
+    how_to = (await live.last_bot_message(GROUP))["text"]
+    assert len(how_to.splitlines()) == 2 and "/report" in how_to
+    await live.say(GROUP, LI, "@网格通\u2005城河小区5号楼门口的垃圾桶翻倒了")
+    await live.settle()
+    case = await live.case()
+    assert case.reporter_id == LI and case.text == "城河小区5号楼门口的垃圾桶翻倒了"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.cases.cards import refresh_notices
 from bot.cases.lifecycle import Change, TransitionError, queue, transition
 from bot.cases.models import Action, CaseStatus, NoticeKind, Score
 from bot.cases.routing import supervisor_of
@@ -89,6 +90,9 @@ class Feedback:
                            dedupe_key=f"why:{case_id}:{round_}:{user_id}", not_before=release),
                     now=now, urgent=case.urgent,
                 )  # fmt: skip
+            # The handler's card says why the case came back.
+            for notice in await refresh_notices(conn, case_id):
+                await queue(conn, self.config, notice, now=now, urgent=True)
         return True
 
     async def react(self, chat_id: int, message_id: int, user_id: int, liked: bool) -> int | None:

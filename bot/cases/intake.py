@@ -6,12 +6,14 @@ question that only its author may answer, and a repeated problem joins the first
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.lifecycle import Change, TransitionError, open_case, queue, transition
 from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
+from bot.cases.privacy import queue_hide, what_to_hide
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
@@ -43,7 +45,24 @@ class Decision(StrEnum):
     DUPLICATE = "duplicate"  # this very message was handled before (a redelivered update)
     UNKNOWN_CHAT = "unknown_chat"  # a group that is no grid of the configuration
     REPEATED = "repeated"  # the reporter again on their own open case: it is in hand
-    NEEDS_TEXT = "needs_text"  # a mention or /report with nothing in it: say what is wanted
+    NEEDS_TEXT = "needs_text"  # /report with nothing in it: say what is wanted
+    HOW_TO = "how_to"  # the bot addressed by name with no report in it: say how to report
+
+
+# A message that only calls the bot or asks what it does: 「在吗」「有人吗」「你好」「怎么用」.
+_CALL = re.compile(
+    r"(?:请问|喂|嗨|哈喽|你好|您好|hi|hello|小?网格通)*"
+    r"(?:在吗|在么|在不在|有人吗|有人在吗|你好|您好|哈喽|嗨|hi|hello|喂|怎么用|怎么报事|如何报事"
+    r"|怎么反映问题?|你是谁|你能做什么|能做什么|干什么的|干嘛的|是干嘛的|帮助|help)+"
+    r"[啊呀呢吧哦嘛啦]*",
+    re.IGNORECASE,
+)
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
+def calls_the_bot(text: str) -> bool:
+    """Whether the words only call the bot (the parser, taught on reports, may call 「在吗」 one)."""
+    return bool(_CALL.fullmatch(_NOT_WORDS.sub("", text)))
 
 
 @dataclass(slots=True)
@@ -58,6 +77,7 @@ class Incoming:
     photo_file_id: str | None = None
     location: tuple[float, float] | None = None
     forced: bool = False  # /report or a mention: always a case
+    addressed: bool = False  # a mention (@gridbot, @网格通): a case, or the how-to for chatter
     anonymous: bool = False
     grid_id: str | None = None  # for private reports: the grid the resident chose
     username: str | None = None
@@ -115,12 +135,17 @@ class Intake:
             return await self._attach_late(incoming)
         if not text and not has_media:
             # A bare mention is a call for help with nothing to act on yet, never an empty case.
+            if incoming.addressed:
+                return IntakeResult(Decision.HOW_TO)
             return IntakeResult(Decision.NEEDS_TEXT if incoming.forced else Decision.IGNORED)
         parse = self.parser.parse(
             text[:MAX_TEXT],
             has_photo=incoming.photo_file_id is not None,
             has_location=incoming.location is not None,
         )
+        if incoming.addressed and not has_media and (not parse.is_report or calls_the_bot(text)):
+            # 「@网格通 在吗」: a greeting or a question, not a problem to guess a category for.
+            return IntakeResult(Decision.HOW_TO, parse=parse)
         settings = self.config.intake
         if not incoming.forced and not (parse.is_report and parse.urgent):
             # Danger is never left waiting on a question; everything else by confidence.
@@ -194,6 +219,12 @@ class Intake:
             case = await case_sql.get_case_by_message(conn, incoming.chat_id, incoming.message_id)
             return IntakeResult(Decision.DUPLICATE, case=case, parse=parse)
         await self._attach(conn, change.case.id, incoming, now)
+        what = what_to_hide(parse)
+        if what is not None:
+            await queue_hide(
+                conn, self.config, case_id=change.case.id, chat_id=incoming.chat_id,
+                message_id=incoming.message_id, what=what, now=now,
+            )  # fmt: skip
         return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
 
     async def _look_alike(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cases import emergency
+from bot.cases.cards import refresh_notices
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
 from bot.cases.roles import highest_level_over, is_staff, roles_for
 from bot.cases.routing import Route, route_case, supervisor_of
@@ -284,7 +285,9 @@ async def transition(
                 Notice(
                     NoticeKind.RESOLUTION,
                     group.chat_id,
-                    payload={"round": round_, "note": note},
+                    # After the private question: if it cannot reach the reporter, this
+                    # message asks them instead (the adapter's RESOLUTION).
+                    payload={"round": round_, "note": note, "after": f"rate:{case.id}:{round_}"},
                     dedupe_key=f"resolution:{case.id}:{round_}",
                 )
             )
@@ -371,6 +374,8 @@ async def transition(
                 Notice(NoticeKind.SUPERVISOR_ALERT, supervisor, payload={"why": "escalated"})
             )
     notices += _card_update(updated)
+    # Every card a handler holds follows the case (cards.py): the state line, fitting buttons.
+    notices += await refresh_notices(conn, updated.id)
     ids = await _queue_all(conn, config, notices, updated, now)
     return Change(case=updated, before=before, event_id=event_id, notices=ids)
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.cases.cards import CardState, load_state
 from bot.cases.models import OPEN_STATUSES
 from storage import attachments as attachment_sql
+from storage import cards as card_sql
 from storage import cases as case_sql
 from storage import events as event_sql
 from storage import feedback as feedback_sql
@@ -18,7 +20,7 @@ from storage import users as user_sql
 if TYPE_CHECKING:
     from bot.timing.clock import Clock
     from storage.db import Database
-    from storage.records import CaseRecord, EventRecord, OutboxRecord, UserRecord
+    from storage.records import CaseRecord, EventRecord, OutboxRecord, RatingRecord, UserRecord
 
 
 class Lookup:
@@ -61,6 +63,22 @@ class Lookup:
                 conn, case_id=case_id, kind="photo", file_id=file_id, added_by=added_by,
                 message_id=message_id, at=self.clock.now(),
             )  # fmt: skip
+
+    async def card_state(self, case: CaseRecord, holder: int) -> CardState:
+        """Where the case stands for someone holding its card (cards.py)."""
+        return await load_state(self.db.reader, case, holder)
+
+    async def held(self, case_id: int, chat_id: int) -> list[tuple[int, int, str]]:
+        """(chat, message, form) of the messages showing this case in one handler's chat."""
+        return await card_sql.held(self.db.reader, case_id, chat_id)
+
+    async def hidden_of(self, case_id: int) -> str | None:
+        """What of the case's own message the bot removed for the resident's privacy."""
+        return await card_sql.hidden_of(self.db.reader, case_id)
+
+    async def latest_rating(self, case_id: int) -> RatingRecord | None:
+        ratings = await feedback_sql.list_ratings(self.db.reader, case_id)
+        return ratings[-1] if ratings else None
 
     # --- people ---------------------------------------------------------------------------------
 

@@ -75,3 +75,11 @@ class NoticeKind(StrEnum):
     TEXT = "text"  # a plain message rendered from the payload
     CHART = "chart"  # a chart drawn when it is sent: {"chart", "scope", "period", "asked_at"}
     FILE = "file"  # an export built when it is sent: {"export", "scope", "period", "asked_at"}
+    HELD_CARDS = "held_cards"  # edit every message showing the case in this handler's chat
+    HIDE_PII = "hide_pii"  # remove a resident's message with their phone or ID, if allowed
+    EDIT = "edit"  # edit one message: {"message_id", "text", "buttons"?}
+
+
+# Notices that put a case into a handler's private chat; each sent one is kept (held_cards) so
+# that it is edited as the case moves. "card" is re-rendered whole, "buttons" keeps its words.
+HELD_FORMS: dict[str, str] = {NoticeKind.ASSIGNED: "card", NoticeKind.REMINDER: "buttons"}

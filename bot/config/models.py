@@ -247,6 +247,17 @@ class IntakeSettings(_Model):
         return self
 
 
+class PrivacySettings(_Model):
+    """A resident's own message with their phone or ID number stays above the masked card.
+
+    With `hide_pii_messages` the bot removes such a message once its case is open, where it is
+    allowed to delete messages (an administrator with 删除消息), and says so on the card; where
+    it is not, the grid leader is told once how to allow it.
+    """
+
+    hide_pii_messages: bool = True
+
+
 class RiskWeights(_Model):
     """How much each factor counts in the risk score (see bot/risk.py); any scale, normalised."""
 
@@ -321,6 +332,7 @@ class Config(_Model):
     calendar: Calendar = Calendar()
     quiet_hours: QuietHours = QuietHours()
     intake: IntakeSettings = IntakeSettings()
+    privacy: PrivacySettings = PrivacySettings()
     risk: RiskSettings = RiskSettings()
     emergency: EmergencySettings = EmergencySettings()
     source: Path | None = Field(default=None, exclude=True)

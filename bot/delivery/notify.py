@@ -26,12 +26,15 @@ async def queue_message(
     dedupe_key: str | None = None,
     plain: bool = False,
     if_forbidden: tuple[int, str] | None = None,
+    held: str | None = None,
 ) -> int | None:
     """Queue one message, already cut by the adapter into the parts its platform takes; it
     goes out now (it answers someone) with the outbox's retries.
 
     `plain` sends the words as they are (no HTML). `if_forbidden` is (chat, words) to say there
     instead when the person never started the bot, e.g. a hint in the group they asked from.
+    `held` ("buttons") keeps the sent message as one showing the case `case_id` (cards.py), so
+    that its buttons follow the case.
     """
     payload: dict[str, object] = {"text": parts[0]}
     if reply_to is not None:
@@ -40,6 +43,8 @@ async def queue_message(
         payload["buttons"] = buttons
     if plain:
         payload["plain"] = True
+    if held is not None and case_id is not None:
+        payload["held"] = held
     if if_forbidden is not None:
         payload["if_forbidden"] = {"chat_id": if_forbidden[0], "text": if_forbidden[1]}
     if len(parts) == 1:
@@ -85,3 +90,18 @@ async def send(
             now=now,
             urgent=True,  # a direct answer is never held for the quiet hours
         )
+
+
+async def queue_edit(
+    services: Services,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    *,
+    buttons: Buttons | None = None,
+) -> int | None:
+    """Queue an edit of one message (HTML words; without buttons the keyboard goes)."""
+    payload: dict[str, object] = {"message_id": message_id, "text": text}
+    if buttons:
+        payload["buttons"] = buttons
+    return await send(services, NoticeKind.EDIT, chat_id, payload)

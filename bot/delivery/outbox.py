@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.cases.cards import hold_sent
 from bot.cases.lifecycle import queue
 from bot.cases.models import NoticeKind
 from storage import cases as case_sql
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+FORBIDDEN = outbox_sql.FORBIDDEN  # how a notice that could not reach its person is marked
 # Notices to the reporter that can be said in the group, mentioning them, when private fails.
 _GROUP_FALLBACK = frozenset(
     {NoticeKind.RATING_REQUEST, NoticeKind.REPORTER_UPDATE, NoticeKind.ASSIGNED}
@@ -41,6 +43,8 @@ _GROUP_FALLBACK = frozenset(
 # a handler's assignment (with buttons only while it is still theirs).
 _RESEND_ON_START = _GROUP_FALLBACK
 RESEND_WINDOW = 7 * 24 * 3600
+# A person who never started the bot is asked to, in the group, at most this often.
+START_NUDGE_EVERY = 7 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,11 @@ class OutboxDrainer:
             for index, notice in enumerate(notices):
                 if self._stopped:
                     return  # shutting down: what is left stays queued for the next start
-                delay = await self._deliver_one(notice)
+                delay = await self._waiting_for(notice)
+                if delay == 0:
+                    return  # what it follows goes out in this round: this chat, in the next
+                if delay is None:
+                    delay = await self._deliver_one(notice)
                 if delay is not None:
                     # Keep this chat's order: what follows waits behind the delayed one.
                     async with self.db.write() as conn:
@@ -99,6 +107,20 @@ class OutboxDrainer:
                                 reason="waiting behind an earlier notice",
                             )  # fmt: skip
                     return
+
+    async def _waiting_for(self, notice: OutboxRecord) -> int | None:
+        """A notice that follows another (payload "after": its dedupe key) waits while that one
+        is pending: 0 when it is due now, else the seconds until it is; None to go ahead.
+
+        The resolution in the group follows the private rating question, whose fate decides
+        whether the resolution itself must carry the rating buttons."""
+        key = notice.payload.get("after")
+        if not isinstance(key, str):
+            return None
+        first = await outbox_sql.sent_by_key(self.db.reader, key)
+        if first is None or first.status != "pending":
+            return None
+        return max(0, first.not_before - self.clock.now())
 
     async def _deliver_one(self, notice: OutboxRecord) -> int | None:
         """Deliver one notice; returns a delay in seconds when the chat must wait."""
@@ -114,6 +136,10 @@ class OutboxDrainer:
         async with self.db.write() as conn:
             if result.ok:
                 await outbox_sql.mark_sent(conn, notice.id, now=now, message_id=result.message_id)
+                if result.message_id is not None:
+                    older = await hold_sent(conn, notice, result.message_id, now=now)
+                    if older is not None:  # the older copies in that chat lose their buttons
+                        await queue(conn, self.config, older, now=now, urgent=True)
                 return None
             if result.forbidden:
                 await outbox_sql.mark_failed(
@@ -149,9 +175,18 @@ class OutboxDrainer:
             return  # the group must never learn who reported anonymously
         if notice.kind == NoticeKind.ASSIGNED and notice.payload.get("seq"):
             return  # an urgent alert's repeats: the first one's mention said it, once is enough
+        if notice.kind == NoticeKind.RATING_REQUEST:
+            # The resolution in the group carries the rating buttons and names them: one
+            # message, not a resolution, a nudge and a question (see RESOLUTION in the adapter).
+            return
         grid = self.config.grid(case.grid_id)
         if grid is None:
             return
+        if not await user_sql.claim_start_nudge(
+            conn,  # type: ignore[arg-type]  # the drainer's connection is typed loosely in storage's callback
+            notice.chat_id, now=now, every=START_NUDGE_EVERY,
+        ):  # fmt: skip
+            return  # reminded lately: what they miss waits for their /start
         payload = dict(notice.payload)
         payload.update(mention=notice.chat_id, fallback_of=notice.id)
         await queue(

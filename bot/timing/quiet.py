@@ -11,8 +11,18 @@ from bot.cases.models import NoticeKind
 if TYPE_CHECKING:
     from bot.config import Config
 
-# Replies in a group to what someone just did there are answers, not interruptions.
-_ALWAYS_NOW = frozenset({NoticeKind.CASE_CARD, NoticeKind.CARD_UPDATE, NoticeKind.TEXT})
+# Replies in a group to what someone just did there are answers, not interruptions; an edit
+# or a deletion makes no sound at all.
+_ALWAYS_NOW = frozenset(
+    {
+        NoticeKind.CASE_CARD,
+        NoticeKind.CARD_UPDATE,
+        NoticeKind.TEXT,
+        NoticeKind.HELD_CARDS,
+        NoticeKind.HIDE_PII,
+        NoticeKind.EDIT,
+    }
+)
 
 
 def _in_window(moment: time, start: time, end: time) -> bool:
