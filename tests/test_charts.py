@@ -100,3 +100,72 @@ def test_without_a_cjk_font_the_error_says_what_to_install(
     monkeypatch.setattr(charts, "CJK_FONT_FILES", (Path("/nonexistent/font.ttc"),))
     with pytest.raises(charts.FontMissing, match="fonts-wqy-microhei"):
         charts.cjk_font()
+
+
+def _drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """Keep each figure a chart renders, to read its axes and legend after drawing."""
+    figures: list[Figure] = []
+    render = charts._png
+
+    def keep(figure: Figure) -> bytes:
+        figures.append(figure)
+        return render(figure)
+
+    monkeypatch.setattr(charts, "_png", keep)
+    return figures
+
+
+def _width(png: bytes) -> int:
+    return int.from_bytes(png[16:20], "big")  # IHDR: width, then height
+
+
+@pytest.mark.parametrize("period_text", ["today", "week", "month"])
+async def test_count_axes_show_whole_numbers(
+    hdb: Database, config: Config, period_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grid's quiet week has 0–2 cases a day: the axis says 0 1 2, never 0.25 of a case."""
+    figures = _drawn(monkeypatch)
+    scope = Scope("grid", "chenghe-1")
+    period = parse_period(period_text, config, NOW)
+    series = await daily_series(hdb.reader, config, scope, period)
+    charts.cases_chart(config, scope, period, series)
+    charts.satisfaction_chart(config, scope, period, series)
+    for figure in figures:
+        labels = [t.get_text().replace("−", "-") for t in figure.axes[0].get_yticklabels()]
+        assert labels and all(label.lstrip("-").isdigit() for label in labels), labels
+
+
+async def test_every_chart_is_wide_enough_to_read_in_the_chat(
+    hdb: Database, config: Config
+) -> None:
+    """Telegram scales a photo to the chat's width; a narrow one (one grid's map) would blur."""
+    risks = await assess(hdb.reader, config, NOW)
+    one = [r for r in risks if r.grid_id == "chenghe-1"]
+    scope = Scope("grid", "chenghe-1")
+    period = parse_period("week", config, NOW)
+    series = await daily_series(hdb.reader, config, scope, period)
+    pngs = [
+        charts.risk_chart(config, scope, one, window_days=7),
+        charts.risk_chart(config, Scope("district", "zhenhai"), risks, window_days=7),
+        charts.cases_chart(config, scope, period, series),
+        charts.satisfaction_chart(config, scope, period, series),
+    ]
+    assert min(map(_width, pngs)) >= 640
+
+
+@pytest.mark.parametrize("grids", [["chenghe-1"], None])
+async def test_the_risk_maps_legend_lies_inside_the_picture(
+    hdb: Database, config: Config, grids: list[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figures = _drawn(monkeypatch)
+    risks = [
+        r for r in await assess(hdb.reader, config, NOW) if grids is None or r.grid_id in grids
+    ]
+    charts.risk_chart(config, Scope("district", "zhenhai"), risks, window_days=7)
+    (figure,) = figures
+    legends = figure.legends or [a.get_legend() for a in figure.axes if a.get_legend()]
+    (legend,) = legends
+    box, picture = legend.get_window_extent(), figure.bbox
+    assert picture.x0 <= box.x0 and box.x1 <= picture.x1
+    assert picture.y0 <= box.y0 and box.y1 <= picture.y1
+    assert [t.get_text() for t in legend.get_texts()] == ["红", "橙", "黄", "蓝", "绿"]

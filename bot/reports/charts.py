@@ -26,11 +26,16 @@ from matplotlib.patches import (  # after matplotlib.use('Agg'): no display on a
     Patch,
     Rectangle,
 )
+from matplotlib.ticker import (  # after matplotlib.use('Agg'): no display on a server
+    MaxNLocator,
+)
 
 from bot.reports import labels as T  # after matplotlib.use('Agg'): no display on a server
 from nlp.taxonomy import category_name  # after matplotlib.use('Agg'): no display on a server
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from bot.config import Config
     from bot.reports.risk import GridRisk
     from bot.reports.stats import DailySeries, Period, Scope
@@ -62,6 +67,9 @@ COLOURS = {
 }
 _PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#bab0ac")
 _DPI = 110
+# Telegram shows a photo at the chat's width; a narrower picture is scaled up and blurs, so even
+# the risk map of a single grid is drawn at least this wide.
+MIN_WIDTH_PX = 704
 
 
 class FontMissing(RuntimeError):
@@ -87,7 +95,15 @@ def _figure(width: float, height: float) -> Iterator[Figure]:
     with matplotlib.rc_context(
         {"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False}
     ):
-        yield Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+        yield Figure(
+            figsize=(max(width, MIN_WIDTH_PX / _DPI), height), dpi=_DPI, layout="constrained"
+        )
+
+
+def _count_axis(ax: Axes) -> None:
+    """Counts are whole: no 0.25 of a case on the axis, even when the bars are low or none."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1))
 
 
 def _png(figure: Figure) -> bytes:
@@ -130,6 +146,7 @@ def cases_chart(
         )
         ax.set_xlabel(T.CHART_DAY)
         ax.set_ylabel(T.CHART_CASES)
+        _count_axis(ax)
         ticks, labels = _day_ticks(series.days)
         ax.set_xticks(ticks, labels)
         if stacks:
@@ -148,6 +165,7 @@ def satisfaction_chart(config: Config, scope: Scope, period: Period, series: Dai
         x = list(range(len(series.days)))
         ax.bar(x, rated, color="#c7d7ea", width=0.8, label=T.CHART_RATED)
         ax.set_ylabel(T.CHART_RATED)
+        _count_axis(ax)
         ax.set_xlabel(T.CHART_DAY)
         rate_ax = ax.twinx()
         points = [(i, 100 * g / r) for i, (g, r) in enumerate(zip(good, rated, strict=True)) if r]
@@ -197,8 +215,10 @@ def risk_chart(
         ax.set_ylim(0, max(len(rows), 1))
         ax.axis("off")
         ax.set_title(T.CHART_RISK_TITLE.format(scope=scope.name(config), days=window_days))
-        ax.legend(
+        # "outside" asks the constrained layout to make room for the legend within the picture
+        # (anchored below the axes, it was cut off, and a narrow map lost colours at the sides).
+        fig.legend(
             handles=[Patch(color=COLOURS[c], label=T.COLOUR_NAMES[c]) for c in COLOURS],
-            loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=5, frameon=False,
+            loc="outside lower center", ncols=5, frameon=False,
         )  # fmt: skip
         return _png(fig)
