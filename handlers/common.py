@@ -126,7 +126,7 @@ async def status(update: Update, context: GridContext) -> None:
     user = update.effective_user
     services = context.services
     if user is None or not is_staff(services.config, user.id):
-        await reply(update, context, texts.NOT_ALLOWED)
+        await reply(update, context, texts.STAFF_ONLY.format(command="/status"))
         return
     me = await context.bot.get_me()
 

@@ -300,7 +300,7 @@ async def todo(update: Update, context: GridContext) -> None:
     user = update.effective_user
     services = context.services
     if user is None or not is_staff(services.config, user.id):
-        await reply(update, context, texts.NOT_ALLOWED)
+        await reply(update, context, texts.STAFF_ONLY.format(command="/todo"))
         return
     cases = await services.lookup.open_cases_of(user.id, limit=30)
     if not cases:

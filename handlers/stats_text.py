@@ -5,6 +5,7 @@ chat text. The words drawn into charts and written into exports come from `bot.r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from bot.reports.labels import (
@@ -45,6 +46,17 @@ FACTOR_NAMES = {
     "reopened": "重新办理多",
     "dissatisfaction": "不满意多",
 }
+# /risk shows each named reason with the counts behind it, so the reader can weigh it.
+FACTOR_FIGURES = {
+    "volume": "{reports} 件，常态 {baseline:.0f} 件",
+    "conflict_share": "{conflicts}/{reports} 件",
+    "conflict_trend": "{previous_conflicts}→{conflicts} 件",
+    "urgent": "{urgent} 件",
+    "overdue": "{overdue} 件",
+    "reopened": "{reopened} 件",
+    "dissatisfaction": "{unsatisfied}/{rated} 条评价",
+}
+NO_DRIVERS = {"green": "各项平稳", "other": "无单项突出，多项略高"}
 LEVEL_NAMES = {1: "一级（网格）", 2: "二级（社区）", 3: "三级（街道）", 4: "四级（区级）"}
 
 # --- chat messages ------------------------------------------------------------------------
@@ -142,6 +154,19 @@ def factor_list(drivers: Sequence[str]) -> str:
     return "、".join(FACTOR_NAMES.get(d, d) for d in drivers) or "无明显风险因素"
 
 
+def risk_reasons(risk: GridRisk) -> str:
+    """What drove one grid's colour, with its counts; never a "high" for a green grid."""
+    if not risk.drivers:
+        return NO_DRIVERS["green" if risk.colour.value == "green" else "other"]
+    figures = asdict(risk.inputs)
+    return "、".join(
+        f"{FACTOR_NAMES.get(d, d)}（{FACTOR_FIGURES[d].format(**figures)}）"
+        if d in FACTOR_FIGURES
+        else FACTOR_NAMES.get(d, d)
+        for d in risk.drivers
+    )
+
+
 def render_risk(config: Config, risks: Sequence[GridRisk], *, window_days: int) -> str:
     """The /risk message: every grid's colour, score and the two factors that drove it."""
     if not risks:
@@ -151,7 +176,7 @@ def render_risk(config: Config, risks: Sequence[GridRisk], *, window_days: int) 
         colour = risk.colour.value
         lines.append(
             f"{COLOUR_MARKS[colour]} {grid_name(config, risk.grid_id)} "
-            f"{COLOUR_NAMES[colour]} {risk.score:.0f}分：{factor_list(risk.drivers)}"
+            f"{COLOUR_NAMES[colour]} {risk.score:.0f}分：{risk_reasons(risk)}"
         )
     return "\n".join(lines)
 

@@ -169,6 +169,16 @@ async def test_todo_lists_my_open_cases_urgent_first(live: Live) -> None:
     assert len(lines) == 2 and lines[0].startswith("🚨")
 
 
+async def test_a_resident_asking_for_staff_commands_hears_they_are_for_staff(live: Live) -> None:
+    """No case is involved, so no word about a case's rights: the command is for staff."""
+    for command in ("/todo", "/status"):
+        await live.say(WANG, WANG, command)
+        await live.settle()
+        answer = (await live.last_bot_message(WANG))["text"]
+        assert command in answer and "工作人员" in answer
+        assert "案件" not in answer
+
+
 async def test_case_command_shows_the_timeline_masked_for_others(live: Live) -> None:
     await live.say(GROUP, WANG, "/report 3号楼路灯坏了 联系我13812345678")
     await live.settle()

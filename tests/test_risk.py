@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Config, RiskSettings, RiskWeights
 from bot.reports.risk import (
+    DRIVER_PRESSURE,
     FACTORS,
     Colour,
     RiskInputs,
@@ -19,7 +20,7 @@ from bot.reports.risk import (
     grid_risk,
 )
 from bot.reports.stats import Scope
-from handlers.stats_text import render_risk_alert
+from handlers.stats_text import render_risk, render_risk_alert
 from storage import stats as stats_sql
 from storage.db import Database
 from tests.conftest import local_ts
@@ -245,3 +246,39 @@ async def test_alerts_at_night_wait_for_the_morning(db: Database, config: Config
     await _insert(db, _hot(config, 2000, "bailong-2", night - 2 * DAY))
     await alert_turns(db, config, night)
     assert {n["at"] for n in await _outbox(db)} == {local_ts("2026-11-26 07:30")}
+
+
+# --- the reasons agree with the colour -----------------------------------------------------------
+
+
+def test_a_green_grid_names_no_high_share_or_many_urgent_cases(config: Config) -> None:
+    """chenghe-2 in the test history: 6 of 45 reports are disputes and one more than last week;
+    that weighed most, but a green grid is calm and /risk must not call anything high."""
+    inputs = RiskInputs(
+        reports=45, baseline=41, conflicts=6, previous_conflicts=4, urgent=0,
+        overdue=3, reopened=2, rated=28, unsatisfied=2,
+    )  # fmt: skip
+    risk = grid_risk("chenghe-2", inputs, DEFAULTS)
+    assert risk.colour is Colour.GREEN and risk.drivers == ()
+    line = render_risk(config, [risk], window_days=7).splitlines()[-1]
+    assert "城河二网格" in line and "各项平稳" in line
+    assert not any(word in line for word in ("高", "多", "上升"))
+
+
+def test_a_weak_factor_is_not_named_even_when_it_weighed_most() -> None:
+    """Blue at 22 from many mild pressures: none of them is past half-way, so none is 'high'."""
+    inputs = RiskInputs(
+        reports=20, baseline=16, conflicts=4, previous_conflicts=3, urgent=1,
+        overdue=2, reopened=1, rated=10, unsatisfied=1,
+    )  # fmt: skip
+    risk = grid_risk("x", inputs, DEFAULTS)
+    assert risk.colour is Colour.BLUE
+    assert all(risk.factors[d] >= DRIVER_PRESSURE for d in risk.drivers)
+
+
+def test_the_named_reasons_carry_their_counts(config: Config) -> None:
+    inputs = RiskInputs(reports=16, baseline=4, conflicts=9, previous_conflicts=2, urgent=3)
+    risk = grid_risk("chenghe-3", inputs, DEFAULTS)
+    text = render_risk(config, [risk], window_days=7)
+    assert risk.drivers == ("volume", "conflict_share")
+    assert "案件量高于常态（16 件，常态 4 件）" in text and "纠纷治安占比高（9/16 件）" in text

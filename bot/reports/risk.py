@@ -18,7 +18,9 @@ each clipped to [0, 1]. score = 100 · Σ wₖ·fₖ / Σ wₖ, and the colour i
 ≥ orange, yellow at ≥ yellow, blue at ≥ blue, green below (all in `[risk]` of the config, with
 the defaults in bot/config.py: weights 0.20 volume, 0.15 conflict share, 0.15 conflict trend,
 0.15 urgent, 0.15 overdue, 0.10 reopened, 0.10 dissatisfaction; cut-offs 65/50/35/20). The two
-factors with the largest wₖ·fₖ are the ones that drove the colour.
+factors with the largest wₖ·fₖ are the ones that drove the colour, named only when their pressure
+is at least DRIVER_PRESSURE and the grid is not green: the reasons must agree with the colour (a
+green grid's 27 % share of disputes is no "high share").
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from storage.db import Connection, Database
 
 DAY = 86400
+DRIVER_PRESSURE = 0.5  # half-way to its saturation point: a factor worth naming as a reason
 CONFLICT_CATEGORIES = ("dispute", "public_security")
 FACTORS: tuple[str, ...] = (
     "volume",
@@ -91,7 +94,7 @@ class GridRisk:
     colour: Colour
     score: float  # 0–100
     factors: dict[str, float]  # each pressure in [0, 1]
-    drivers: tuple[str, ...]  # the (at most) two factors that weighed most
+    drivers: tuple[str, ...]  # the (at most) two strong factors that weighed most; none if green
     inputs: RiskInputs
 
 
@@ -139,10 +142,12 @@ def grid_risk(grid_id: str, inputs: RiskInputs, settings: RiskSettings) -> GridR
     total = sum(weights.values())
     parts = {name: weights[name] * factors[name] for name in FACTORS}
     score = round(100 * sum(parts.values()) / total, 1)
-    ranked = sorted((name for name in FACTORS if parts[name] > 0), key=lambda n: -parts[n])
+    colour = colour_of(score, settings)
+    strong = (n for n in FACTORS if parts[n] > 0 and factors[n] >= DRIVER_PRESSURE)
+    ranked = sorted(strong, key=lambda n: -parts[n]) if colour is not Colour.GREEN else []
     return GridRisk(
         grid_id=grid_id,
-        colour=colour_of(score, settings),
+        colour=colour,
         score=score,
         factors=factors,
         drivers=tuple(ranked[:2]),
