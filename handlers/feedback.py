@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
 from bot.delivery.notify import queue_edit
-from handlers import keyboards, texts
+from handlers import keyboards, render, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.handling import refusal
 from handlers.prompts import Prompt, prompts_of
@@ -86,11 +86,16 @@ async def save_reason(update: Update, context: GridContext, prompt: Prompt) -> N
     user = update.effective_user
     prompts_of(context).pop(user.id, None)
     text = (message.text or message.caption or "").strip() if message else ""
-    if text and await context.services.feedback.explain(
-        prompt.case_id, user.id, prompt.round, text
-    ):
+    services = context.services
+    passed = await services.feedback.explain(prompt.case_id, user.id, prompt.round, text)
+    if passed is None:
+        return
+    if passed.held_until is None:
         await reply(update, context, texts.THANKS_REASON)
-        poke_outbox(context)
+    else:
+        when = render.when(services.config, services.clock.now(), passed.held_until)
+        await reply(update, context, texts.THANKS_REASON_HELD.format(when=when))
+    poke_outbox(context)
 
 
 async def on_reaction(update: Update, context: GridContext) -> None:

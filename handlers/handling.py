@@ -6,7 +6,7 @@ import time
 
 from telegram import Update
 
-from bot.cases.lifecycle import TransitionError, allowed
+from bot.cases.lifecycle import Change, TransitionError, allowed
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind
 from bot.cases.records import CaseRecord
 from bot.cases.roles import can_view_case, is_staff, roles_for
@@ -162,13 +162,24 @@ async def _apply(
     query = update.callback_query
     services = context.services
     try:
-        await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
+        change = await services.lifecycle.apply(case.id, action, query.from_user.id, **kwargs)
     except TransitionError as error:
         await query.answer(refusal(error), show_alert=True)
         return
-    await query.answer(done)
+    await query.answer(done + _held_for_assignee(context, change))
     # The card the button sat on, and every other copy, follow through the outbox (cards.py).
     poke_outbox(context)
+
+
+def _held_for_assignee(context: GridContext, change: Change) -> str:
+    """After 转派 or 上报 at night: when the new handler hears of it (empty: now)."""
+    held = change.held_until(NoticeKind.ASSIGNED)
+    if held is None:
+        return ""
+    services = context.services
+    return texts.HELD_FOR_ASSIGNEE.format(
+        when=render.when(services.config, services.clock.now(), held)
+    )
 
 
 async def _private(
@@ -228,9 +239,12 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
     if action is Action.ESCALATE:
         done = texts.ESCALATED.format(
             number=change.case.number, level=texts.LEVEL.get(change.case.level, "")
-        )
+        ) + _held_for_assignee(context, change)
     else:
-        done = texts.REJECTED.format(number=change.case.number)
+        held = change.held_until(NoticeKind.REPORTER_UPDATE)
+        done = (texts.REJECTED if held is None else texts.REJECTED_HELD).format(
+            number=change.case.number, when=render.when(services.config, services.clock.now(), held)
+        )
     await reply(update, context, done)
 
 
@@ -282,7 +296,10 @@ async def _finish_resolve(
         await services.lookup.add_photo(
             prompt.case_id, photo, added_by=user.id, message_id=message_id
         )
-    await reply(update, context, texts.RESOLVED.format(number=change.case.number))
+    held = change.held_until(NoticeKind.RATING_REQUEST)
+    done = texts.RESOLVED if held is None else texts.RESOLVED_HELD
+    when = render.when(services.config, services.clock.now(), held)
+    await reply(update, context, done.format(number=change.case.number, when=when))
 
 
 async def on_cancel(update: Update, context: GridContext) -> None:

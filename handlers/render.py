@@ -56,6 +56,21 @@ def local_time(config: Config, seconds: int | None) -> str:
     )
 
 
+def when(config: Config, now: int, at: int | None) -> str:
+    """When something later happens, as people say it: 07:30, 明天 07:30, 12月1日 07:30."""
+    if at is None:
+        return ""
+    zone = ZoneInfo(config.calendar.timezone)
+    today, moment = datetime.fromtimestamp(now, zone).date(), datetime.fromtimestamp(at, zone)
+    clock = moment.strftime("%H:%M")
+    days = (moment.date() - today).days
+    if days == 0:
+        return texts.WHEN_TODAY.format(time=clock)
+    if days == 1:
+        return texts.WHEN_TOMORROW.format(time=clock)
+    return texts.WHEN_LATER.format(month=moment.month, day=moment.day, time=clock)
+
+
 def local_year(config: Config, seconds: int) -> int:
     return datetime.fromtimestamp(seconds, ZoneInfo(config.calendar.timezone)).year
 

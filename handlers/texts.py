@@ -128,6 +128,7 @@ ASK_REJECT_REASON = "请写下退回的原因（会告知报事人），或发 /
 ASK_REASSIGN = "转派给谁？"
 ASK_UNSATISFIED_REASON = "抱歉没有让您满意 🙏 可以说说原因吗？（直接回复文字，也可以不说）"
 THANKS_REASON = "谢谢，已转告处理人员和上级。"
+THANKS_REASON_HELD = "谢谢，已记下。现在是免打扰时段，将于 {when} 转告处理人员和上级。"
 PROMPT_CANCELLED = "已取消。"
 ACCEPTED = "已接单：{number}"
 ARRIVED = "已到场：{number}"
@@ -142,6 +143,13 @@ RATED = {
 }
 RATED_CHOICE = "您的评价：{score}"
 RATED_CHOICE_GROUP = "报事人的评价：{score}"
+# What the quiet hours hold is not said to be sent: the bot says when it will be.
+RESOLVED_HELD = "已办结：{number}。现在是免打扰时段，评价邀请将于 {when} 发给报事人。"
+REJECTED_HELD = "已退回：{number}。现在是免打扰时段，将于 {when} 告知报事人。"
+HELD_FOR_ASSIGNEE = "（免打扰时段，对方将于 {when} 收到通知）"
+WHEN_TODAY = "{time}"
+WHEN_TOMORROW = "明天 {time}"
+WHEN_LATER = "{month}月{day}日 {time}"
 TOP_LEVEL = "已经是区级，不能再上报了。"
 NOTE_REQUIRED = "需要写明原因。"
 NO_TARGETS = "没有可以转派的对象。"

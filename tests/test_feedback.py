@@ -63,7 +63,8 @@ async def test_thumbs_down_reopens_to_the_assignee_and_passes_the_reason_on(
     assert (
         rated.change.case.status == CaseStatus.REOPENED and rated.change.case.assignee_id == LEADER
     )
-    assert await feedback.explain(case_id, RESIDENT, rated.round, "灯还是不亮")
+    passed = await feedback.explain(case_id, RESIDENT, rated.round, "灯还是不亮")
+    assert passed is not None and passed.held_until is None  # office hours: it goes out now
     notices = await outbox_sql.list_for_case(db.reader, case_id)
     told = {n.chat_id for n in notices if n.payload.get("reason") == "灯还是不亮"}
     assert told == {LEADER, COMMUNITY}
@@ -77,7 +78,8 @@ async def test_a_reason_given_at_night_waits_for_the_morning(
     feedback = Feedback(db, config, clock)
     clock.set(local_ts("2026-11-25 23:40"))
     rated = await feedback.rate(case_id, RESIDENT, Score.UNSATISFIED)
-    assert await feedback.explain(case_id, RESIDENT, rated.round, "灯还是不亮")
+    passed = await feedback.explain(case_id, RESIDENT, rated.round, "灯还是不亮")
+    assert passed is not None and passed.held_until == local_ts("2026-11-26 07:30")
     reasons = [
         n for n in await outbox_sql.list_for_case(db.reader, case_id) if n.payload.get("reason")
     ]

@@ -32,6 +32,13 @@ class Rated:
     round: int
 
 
+@dataclass(frozen=True, slots=True)
+class PassedOn:
+    """A 👎's reason, queued for the assignee and the supervisor."""
+
+    held_until: int | None  # when it goes out, if the quiet hours hold it
+
+
 class Feedback:
     def __init__(self, db: Database, config: Config, clock: Clock) -> None:
         self.db = db
@@ -63,19 +70,21 @@ class Feedback:
             )  # fmt: skip
         return Rated(change=change, score=score, round=round_)
 
-    async def explain(self, case_id: int, rater_id: int, round_: int, reason: str) -> bool:
-        """The optional why of a 👎, passed on to the assignee and the supervisor."""
+    async def explain(
+        self, case_id: int, rater_id: int, round_: int, reason: str
+    ) -> PassedOn | None:
+        """The optional why of a 👎, passed on to the assignee and the supervisor (None: not)."""
         reason = reason.strip()[:500]
         if not reason:
-            return False
+            return None
         now = self.clock.now()
         async with self.db.write() as conn:
             case = await case_sql.get_case(conn, case_id)
             if case is None or case.reporter_id != rater_id:
-                return False
+                return None
             ratings = await feedback_sql.list_ratings(conn, case_id)
             if not any(r.round == round_ and r.score == Score.UNSATISFIED for r in ratings):
-                return False
+                return None
             await feedback_sql.set_rating_reason(conn, case_id, round_, reason)
             people = {case.assignee_id, supervisor_of(self.config, case.grid_id, case.level)}
             # Staff hear it like the alert it follows: held past the quiet hours unless urgent.
@@ -93,7 +102,7 @@ class Feedback:
             # The handler's card says why the case came back.
             for notice in await refresh_notices(conn, case_id):
                 await queue(conn, self.config, notice, now=now, urgent=True)
-        return True
+        return PassedOn(held_until=release if release > now else None)
 
     async def react(self, chat_id: int, message_id: int, user_id: int, liked: bool) -> int | None:
         """A 👍 reaction on a resolution message in the group: a like for that case.

@@ -7,7 +7,8 @@ changes a case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,13 @@ class Change:
     before: CaseStatus | None
     event_id: int
     notices: tuple[int, ...]
+    # Notices the quiet hours hold, by kind: when each goes out. An adapter must not tell
+    # anyone such a notice was sent; it says when it will be.
+    held: Mapping[str, int] = field(default_factory=dict)
+
+    def held_until(self, kind: NoticeKind) -> int | None:
+        """When this change's notice of `kind` goes out, if the quiet hours hold it; else None."""
+        return self.held.get(kind)
 
 
 def allowed(action: Action, status: CaseStatus, roles: frozenset[Role]) -> bool:
@@ -140,6 +148,15 @@ async def _queue_all(
         if notice.not_before is None:
             notice.not_before = release_time(config, now, notice.kind, urgent=case.urgent)
     return tuple(await outbox_sql.enqueue_many(conn, notices, now=now))
+
+
+def _held(notices: list[Notice], now: int) -> dict[str, int]:
+    """The queued notices that wait past now (the quiet hours), by kind: the earliest of each."""
+    held: dict[str, int] = {}
+    for notice in notices:
+        if notice.not_before is not None and notice.not_before > now:
+            held[notice.kind] = min(held.get(notice.kind, notice.not_before), notice.not_before)
+    return held
 
 
 def _assignment_notices(
@@ -218,7 +235,9 @@ async def open_case(
         notices.append(Notice(NoticeKind.CASE_CARD, group_chat_id, dedupe_key=f"card:{case.id}"))
     notices += _assignment_notices(config, case, route.inform, "new")
     ids = await _queue_all(conn, config, notices, case, now)
-    return Change(case=case, before=None, event_id=event_ids[-1], notices=ids)
+    return Change(
+        case=case, before=None, event_id=event_ids[-1], notices=ids, held=_held(notices, now)
+    )
 
 
 async def transition(
@@ -377,7 +396,9 @@ async def transition(
     # Every card a handler holds follows the case (cards.py): the state line, fitting buttons.
     notices += await refresh_notices(conn, updated.id)
     ids = await _queue_all(conn, config, notices, updated, now)
-    return Change(case=updated, before=before, event_id=event_id, notices=ids)
+    return Change(
+        case=updated, before=before, event_id=event_id, notices=ids, held=_held(notices, now)
+    )
 
 
 def _reporter_update(case: CaseRecord, what: str, actor_id: int | None, note: str | None) -> Notice:

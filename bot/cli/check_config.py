@@ -185,7 +185,9 @@ def _timing(config: Config) -> list[str]:
         f"Calendar 日历: {cal.timezone}; working days {days} (ISO, 1 = Monday); "
         f"{cal.work_start:%H:%M}-{cal.work_end:%H:%M}; {len(cal.holidays)} holidays, "
         f"{len(cal.workdays)} make-up working days (调休)",
-        f"Quiet hours 免打扰: {quiet.start:%H:%M}-{quiet.end:%H:%M}",
+        f"Quiet hours 免打扰: {quiet.start:%H:%M}-{quiet.end:%H:%M}"
+        if quiet.enabled
+        else "Quiet hours 免打扰: off (every notice goes out at once)",
         _emergency(config),
     ]
 

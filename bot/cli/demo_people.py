@@ -1,4 +1,5 @@
-"""The people and groups of a configuration, as the local Telegram's seed (plus demo residents)."""
+"""The demo's world: the people and groups of a configuration as the local Telegram's seed (plus
+demo residents), and the configuration the demo runs with."""
 
 from __future__ import annotations
 
@@ -76,3 +77,13 @@ def simulator_spec(config: Config, *, bot: dict[str, Any] | None = None) -> dict
         "groups": groups,
         "timezone": config.calendar.timezone,
     }
+
+
+def demo_config(config: Config, *, quiet_hours: bool = False) -> Config:
+    """The configuration as the demo runs it: quiet hours off unless asked for, so that a demo
+    started in the evening shows a report's whole way (the leader's case, the rating request)
+    at once instead of at the end of the quiet hours."""
+    if quiet_hours:
+        return config
+    quiet = config.quiet_hours.model_copy(update={"enabled": False})
+    return config.model_copy(update={"quiet_hours": quiet})

@@ -206,8 +206,13 @@ class Calendar(_Model):
 
 
 class QuietHours(_Model):
-    """Hours in which the bot sends no non-urgent notices (may wrap past midnight)."""
+    """Hours in which the bot sends no non-urgent notices (may wrap past midnight).
 
+    `enabled = false` sends everything at once (the demo runs so, to show a report's whole way
+    at any hour).
+    """
+
+    enabled: bool = True
     start: LocalTime = time(22, 0)
     end: LocalTime = time(7, 30)
 

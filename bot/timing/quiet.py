@@ -36,6 +36,8 @@ def release_time(config: Config, now: int, kind: str, *, urgent: bool) -> int:
     if urgent or kind in _ALWAYS_NOW:
         return now
     quiet = config.quiet_hours
+    if not quiet.enabled:
+        return now
     zone = ZoneInfo(config.calendar.timezone)
     local = datetime.fromtimestamp(now, zone)
     if not _in_window(local.time(), quiet.start, quiet.end):
