@@ -3,6 +3,7 @@ named only by the environment."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -15,6 +16,7 @@ import aiohttp
 import pytest
 
 from bot.cli.demo_people import DEMO_BOT, simulator_spec
+from bot.cli.main import _parser as gridbot_parser
 from bot.config import Config
 from simulator.client import ControlClient
 from simulator.seed import seed
@@ -122,3 +124,53 @@ def test_export_is_a_gridbot_command(tmp_path: Path, config: Config) -> None:
     text = output.read_text(encoding="utf-8-sig")
     assert code == 0 and "2026-000001" in text
     assert "138****5678" in text and "13812345678" not in text
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = gridbot_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(commands.choices)
+
+
+@pytest.mark.parametrize("command", ["demo", "run", "export", "check-config"])
+def test_help_describes_every_option(command: str) -> None:
+    done = subprocess.run(
+        [*GRIDBOT, command, "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.startswith(f"usage: gridbot {command}")
+    for action in _subcommands()[command]._actions:
+        assert action.help and action.help != argparse.SUPPRESS, action.dest
+        shown = action.option_strings[-1] if action.option_strings else action.dest
+        assert shown in done.stdout
+
+
+def test_demo_help_names_the_quiet_hours_choice() -> None:
+    done = subprocess.run(
+        [*GRIDBOT, "demo", "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "--quiet-hours" in done.stdout and "--reset" in done.stdout
+
+
+async def test_run_against_a_closed_port_says_so_in_one_line_per_try(tmp_path: Path) -> None:
+    """No traceback wall: one line per attempt naming the address, and Ctrl-C ends it cleanly."""
+    url = f"http://127.0.0.1:{_free_port()}/bot"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"], "TELEGRAM_API_BASE_URL": url}
+    process = await asyncio.create_subprocess_exec(
+        *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(tmp_path / "run.sqlite3"),
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        while sum("retrying" in line for line in lines) < 2:
+            raw = await asyncio.wait_for(process.stderr.readline(), 60)
+            assert raw, f"gridbot run ended: {lines}"
+            lines.append(raw.decode())
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, rest = await asyncio.wait_for(process.communicate(), 20)
+    lines += rest.decode().splitlines()
+    tries = [line for line in lines if "retrying" in line]
+    assert all(url in line and "cannot reach" in line for line in tries)
+    assert not any("Traceback" in line or line.startswith("  File ") for line in lines), lines
+    assert DEMO_BOT["token"] not in "".join(lines)
+    assert process.returncode == 0

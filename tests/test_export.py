@@ -235,3 +235,26 @@ def test_cli_without_a_database_does_not_create_one(tmp_path: Path) -> None:
     missing = tmp_path / "none.sqlite3"
     code, err = _run(tmp_path, missing, "csv", output=str(tmp_path / "x.csv"))
     assert code == 2 and "no database" in err and not missing.exists()
+
+
+def test_cli_without_db_finds_the_demos_database(
+    tmp_path: Path, db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run where `gridbot demo` ran: its gridbot-data/ folder holds the database."""
+    (tmp_path / "gridbot-data").mkdir()
+    shutil.move(db_copy, tmp_path / "gridbot-data" / "gridbot.sqlite3")
+    monkeypatch.chdir(tmp_path)
+    code, err = _run(tmp_path, db_copy, "csv", db_path=None, output="out.csv")
+    assert code == 0, err
+    assert len((tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()) > 50
+
+
+def test_cli_without_db_and_no_database_here_says_where_to_point_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, err = _run(tmp_path, tmp_path / "unused", "csv", db_path=None, output="x.csv")
+    assert code == 2
+    assert "gridbot-data/gridbot.sqlite3" in err and "--db FILE" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())  # nothing created

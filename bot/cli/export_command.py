@@ -22,17 +22,39 @@ from bot.reports.stats import Scope, ScopeError, parse_scope
 from bot.timing.clock import SystemClock
 from storage.db import Database
 
+# Where the bot keeps its database unless told otherwise: `gridbot demo` (its --data folder) and
+# `gridbot run` (its --db), both relative to the folder they were started in.
+DEFAULT_DATABASES = ("gridbot-data/gridbot.sqlite3", "gridbot.sqlite3")
+
+
+def find_database(db_path: str | None) -> str | None:
+    """The database to export: the one named, else the first default that exists (None: none)."""
+    if db_path is not None:
+        return db_path
+    return next((p for p in DEFAULT_DATABASES if Path(p).exists()), None)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `gridbot export`, for the CLI's subparser."""
-    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
+    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt", help="file format")
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local day")
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last local day")
     parser.add_argument(
         "--scope", metavar="ID", help="grid, community, street or district id (or kind:id)"
     )
-    parser.add_argument("--db", dest="db_path", default="gridbot.sqlite3")
-    parser.add_argument("--config", dest="config_path", default="examples/zhenhai.toml")
+    parser.add_argument(
+        "--db",
+        dest="db_path",
+        metavar="FILE",
+        help=f"the bot's database (default: the first of {' or '.join(DEFAULT_DATABASES)})",
+    )
+    parser.add_argument(
+        "--config",
+        dest="config_path",
+        default="examples/zhenhai.toml",
+        metavar="FILE",
+        help="the district configuration (default: %(default)s)",
+    )
     parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     parser.add_argument("--unmasked", action="store_true", help="keep personal data (admins)")
     parser.add_argument(
@@ -43,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def export_command(
     fmt: str,
     *,
-    db_path: str,
+    db_path: str | None,
     config_path: str,
     date_from: str | None = None,
     date_to: str | None = None,
@@ -61,6 +83,15 @@ def export_command(
     except ConfigError as error:
         print(error, file=err)
         return 2
+    found = find_database(db_path)
+    if found is None:
+        print(
+            f"gridbot export: no database at {' or '.join(DEFAULT_DATABASES)} here; "
+            "give --db FILE (the demo keeps it in its --data folder, `gridbot run` at its --db)",
+            file=err,
+        )
+        return 2
+    db_path = found
     problem = _check(fmt, config, db_path, unmasked, as_user, output, out)
     if problem:
         print(f"gridbot export: {problem}", file=err)

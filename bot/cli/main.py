@@ -16,7 +16,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check-config", help="validate a configuration file")
-    check.add_argument("file")
+    check.add_argument("file", help="the district configuration (TOML)")
     check.add_argument("--json", action="store_true", help="print the normalised configuration")
 
     classify = commands.add_parser("classify", help="parse a message as the bot would")
@@ -25,9 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--config", help="also know this configuration's place names")
 
     evaluate = commands.add_parser("eval", help="score the parser on labelled JSON lines")
-    evaluate.add_argument("file", nargs="?")
+    evaluate.add_argument(
+        "file", nargs="?", help='labelled JSON lines ({"text", "is_report", …}) to score'
+    )
     evaluate.add_argument("--real", metavar="DIR", help="per-source figures on real data instead")
-    evaluate.add_argument("--bucket", choices=("test", "dev", "both"), default="test")
+    evaluate.add_argument(
+        "--bucket",
+        choices=("test", "dev", "both"),
+        default="test",
+        help="which held-out part of the real data (default: %(default)s)",
+    )
 
     train = commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
     real = train.add_mutually_exclusive_group()
@@ -41,18 +48,58 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(export)
 
-    run = commands.add_parser("run", help="run the bot against TELEGRAM_API_BASE_URL")
-    run.add_argument("--config", required=True)
-    run.add_argument("--db", default="gridbot.sqlite3")
+    run = commands.add_parser(
+        "run",
+        help="run the bot against TELEGRAM_API_BASE_URL",
+        description="Run the bot with TELEGRAM_BOT_TOKEN against TELEGRAM_API_BASE_URL (from the "
+        "environment or a .env file); while the server cannot be reached it says so and retries.",
+    )
+    run.add_argument(
+        "--config", required=True, metavar="FILE", help="the district configuration (TOML)"
+    )
+    run.add_argument(
+        "--db",
+        default="gridbot.sqlite3",
+        metavar="FILE",
+        help="the database (default: %(default)s)",
+    )
 
-    demo = commands.add_parser("demo", help="the local Telegram, its web chat and the bot")
-    demo.add_argument("--config", default=DEFAULT_CONFIG)
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8080)
-    demo.add_argument("--data", default="gridbot-data", help="folder for the demo's database")
+    demo = commands.add_parser(
+        "demo",
+        help="the local Telegram, its web chat and the bot",
+        description="Start a local Telegram Bot API server with a WeChat-style web chat, seed the "
+        "configuration's people and groups, and run the bot on it. No token, no internet. "
+        "Quiet hours are off unless --quiet-hours, so the demo shows everything at once.",
+    )
+    demo.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG,
+        metavar="FILE",
+        help="the district configuration (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address the web chat listens on (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--port", type=int, default=8080, help="port of the web chat (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--data",
+        default="gridbot-data",
+        metavar="FOLDER",
+        help="folder for the demo's database (default: %(default)s)",
+    )
     choice = demo.add_mutually_exclusive_group()
     choice.add_argument("--reset", action="store_true", help="start from empty data")
-    choice.add_argument("--keep", action="store_true", help="reuse the data of the last run")
+    choice.add_argument(
+        "--keep", action="store_true", help="reuse the data of the last run without asking"
+    )
+    demo.add_argument(
+        "--quiet-hours",
+        action="store_true",
+        help="keep the configuration's quiet hours: at night non-urgent notices wait for the "
+        "morning, and the bot says when they will go out",
+    )
     return parser
 
 
@@ -119,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_command(
             args.config, host=args.host, port=args.port, data=args.data,
             reset=True if args.reset else False if args.keep else None,
+            quiet_hours=args.quiet_hours,
         )  # fmt: skip
     return 2
 

@@ -10,24 +10,34 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.config.env import load_env_settings
 from bot.services import Services
 
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
 log = logging.getLogger("gridbot")
+RETRY_FIRST_SECONDS = 1.0  # `gridbot run` waiting for the Bot API: 1, 2, 4 … 60 s between tries
+RETRY_MAX_SECONDS = 60.0
 
 
 def _logging() -> None:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
-    # httpx logs every poll at INFO; keep the console for what matters.
+    # httpx logs every poll at INFO, APScheduler every job it adds; keep the console for what
+    # matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def run_command(config_path: str, *, db_path: str) -> int:
     """`gridbot run`: the bot against TELEGRAM_API_BASE_URL with TELEGRAM_BOT_TOKEN."""
+    from telegram.error import InvalidToken
+
     _logging()
     settings = load_env_settings()
     if settings.token is None:
@@ -41,27 +51,34 @@ def run_command(config_path: str, *, db_path: str) -> int:
         print(error, file=sys.stderr)
         return 2
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            _run(
-                config,
-                Path(db_path),
-                token=settings.token.get_secret_value(),
-                base_url=settings.api_base_url,
-                base_file_url=settings.file_base_url,
+        try:
+            asyncio.run(
+                _run(
+                    config,
+                    Path(db_path),
+                    token=settings.token.get_secret_value(),
+                    base_url=settings.api_base_url,
+                    base_file_url=settings.file_base_url,
+                )
             )
-        )
+        except InvalidToken:
+            print(
+                f"gridbot run: {settings.api_base_url} refused TELEGRAM_BOT_TOKEN; check the token",
+                file=sys.stderr,
+            )
+            return 2
     return 0
 
 
 async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:
-    from handlers.app import build_application, start_application, stop_application
+    from handlers.app import build_application, stop_application
 
     services = await Services.open(config, db_path)
     application = build_application(
         services, token=token, base_url=base_url, base_file_url=base_file_url
     )
     try:
-        await start_application(application)
+        await _start_when_reachable(application, base_url=base_url, token=token)
         log.info("gridbot is running; Ctrl-C stops it")
         await asyncio.Event().wait()
     finally:
@@ -69,11 +86,49 @@ async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_ur
         await services.close()
 
 
-def demo_command(config_path: str, *, host: str, port: int, data: str, reset: bool | None) -> int:
+async def _start_when_reachable(application: Application, *, base_url: str, token: str) -> None:
+    """Start, and while the Bot API cannot be reached say so in one line and try again: a server
+    that comes up later (or a network that comes back) needs no restart, and a person reading
+    the console needs no traceback to learn that the address is wrong or down."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from handlers.app import start_application, stop_application
+
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            await start_application(application)
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as error:  # TimedOut is one
+            await stop_application(application)  # safe after a partial start
+            reason = str(error).replace(token, "…")  # never print the token
+            print(
+                f"gridbot run: cannot reach the Bot API at {base_url} ({reason}); "
+                f"retrying in {delay:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+
+def demo_command(
+    config_path: str,
+    *,
+    host: str,
+    port: int,
+    data: str,
+    reset: bool | None,
+    quiet_hours: bool = False,
+) -> int:
     """`gridbot demo`: the local Telegram with its web chat, seeded, and the bot on it."""
+    from bot.cli.demo_people import demo_config
+
     _logging()
     try:
-        config = load_config(config_path)
+        config = demo_config(load_config(config_path), quiet_hours=quiet_hours)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -106,6 +161,17 @@ def _ask_reset(db_path: Path) -> bool:
     return answer in ("y", "yes", "是")
 
 
+def _quiet_hours_line(config: Config) -> str:
+    """The demo says how it treats the quiet hours, so nobody waits at night for a notice."""
+    quiet = config.quiet_hours
+    if not quiet.enabled:
+        return "免打扰时段已关闭：所有通知立即发出（--quiet-hours 按配置在夜间暂缓非紧急通知）。"
+    return (
+        f"免打扰时段 {quiet.start:%H:%M}–{quiet.end:%H:%M}（{config.calendar.timezone}）："
+        "其间非紧急通知暂缓，到点发出，机器人会说明何时发出。"
+    )
+
+
 async def _demo(config, db_path: Path, *, host: str, port: int) -> None:
     from bot.cli.demo_people import DEMO_BOT, simulator_spec
     from handlers.app import build_application, start_application, stop_application
@@ -128,6 +194,7 @@ async def _demo(config, db_path: Path, *, host: str, port: int) -> None:
         print("  网格通 demo 已启动，在浏览器中打开：")
         print(f"  {server.base_url}")
         print("  左上角切换身份（居民、网格长、街道干部……），在网格群里说出问题试试。Ctrl-C 停止。")
+        print(f"  {_quiet_hours_line(config)}")
         print()
         await asyncio.Event().wait()
     finally:
