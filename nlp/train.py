@@ -11,7 +11,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,12 @@ REAL_WEIGHT = 0.15
 # the time (a retrain must stay quick enough to run in the tests).
 TOL = 1e-4
 TIMING = False  # print each head's fitting time
+# Corpus parts written to teach urgency: they train the urgency head only (and do not weigh in the
+# idf), so report, category and level stay as the rest of the corpus made them. Part K's urgent
+# and near-urgent messages crowd a few categories (fire_hazard, disaster); trained on by every
+# head they moved the earlier test split's category macro-F1 from 0.886 to 0.876 and a short
+# group-voice report (油烟熏死人了) from case to review.
+URGENCY_ONLY_PARTS = ("part_k.jsonl",)
 
 
 @dataclass
@@ -137,6 +143,7 @@ class Sample:
     urgent: bool | None = None
     weight: float = 1.0
     real: bool = False  # from the real data (nlp/real.py), not the hand-written corpus
+    urgency_only: bool = False  # trains the urgency head alone (URGENCY_ONLY_PARTS)
 
 
 def corpus_sample(m: LabelledMessage) -> Sample:
@@ -171,12 +178,12 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
     corpus_df: Counter[str] = Counter()  # idf from the corpus alone: real rows add words, but
     for feats, m in zip(rows, train, strict=True):  # must not reweigh the corpus's own words
         df.update(set(feats))
-        if not m.real:
+        if not m.real and not m.urgency_only:
             corpus_df.update(set(feats))
     vocab_list = sorted(f for f, n in df.items() if n >= MIN_DF and "\n" not in f)
     vocab = {f: i for i, f in enumerate(vocab_list)}
     n_docs = len(rows)
-    n_corpus = sum(1 for m in train if not m.real)
+    n_corpus = sum(1 for m in train if not m.real and not m.urgency_only)
     idf = np.array(
         [
             (math.log((1 + n_corpus) / (1 + corpus_df[f])) + 1.0)
@@ -193,7 +200,8 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
     x_other = x.multiply(keep[None, :]).tocsr()
     x_other.eliminate_zeros()
 
-    reports = [i for i, m in enumerate(train) if m.is_report and m.category is not None]
+    general = [i for i, m in enumerate(train) if not m.urgency_only]
+    reports = [i for i in general if train[i].is_report and train[i].category is not None]
     levelled = [i for i in reports if train[i].level is not None]
     known_urgency = [i for i, m in enumerate(train) if m.urgent is not None]
     heads = []
@@ -209,7 +217,16 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
         biases.append(bias)
 
     w = np.array([m.weight for m in train])
-    add("report", *_fit(x_other, ["yes" if m.is_report else "no" for m in train], C_REPORT, True, w))
+    add(
+        "report",
+        *_fit(
+            x_other[general],
+            ["yes" if train[i].is_report else "no" for i in general],
+            C_REPORT,
+            True,
+            w[general],
+        ),
+    )
     add(
         "category",
         *_fit(x_other[reports], [train[i].category or "" for i in reports], C_CATEGORY, True, w[reports]),
@@ -280,7 +297,14 @@ def train(
     if test_path is not None:
         write_jsonl(test_path, test_set)
     real = real_samples(real_dir) if real_dir is not None else []
-    arrays = build_arrays([*train_set, *real])
+    urgency_only = {
+        m.text for f in files if f.name in URGENCY_ONLY_PARTS for m in load_corpus([f])[0]
+    }
+    rows = [
+        replace(corpus_sample(m), urgency_only=True) if m.text in urgency_only else m
+        for m in train_set
+    ]
+    arrays = build_arrays([*rows, *real])
     save_models(model_path, arrays)
     counts = Counter(m.category or "none" for m in messages)
     return TrainReport(
