@@ -26,8 +26,8 @@ from nlp.corpus import (
     split,
     write_jsonl,
 )
-from nlp.features import features, prepare
 from nlp.danger_lexicon import is_danger_feature
+from nlp.features import features, prepare
 from nlp.lexicon import MARK as LEX_MARK
 from nlp.model import MODEL_FILE, save_models
 from nlp.normalize import normalize
@@ -229,11 +229,19 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
     )
     add(
         "category",
-        *_fit(x_other[reports], [train[i].category or "" for i in reports], C_CATEGORY, True, w[reports]),
+        *_fit(
+            x_other[reports],
+            [train[i].category or "" for i in reports],
+            C_CATEGORY,
+            True,
+            w[reports],
+        ),
     )
     add(
         "level",
-        *_fit(x_other[levelled], [str(train[i].level) for i in levelled], C_LEVEL, True, w[levelled]),
+        *_fit(
+            x_other[levelled], [str(train[i].level) for i in levelled], C_LEVEL, True, w[levelled]
+        ),
     )
     add(
         "urgent",
