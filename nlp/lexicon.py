@@ -8,6 +8,8 @@ each category, so a message in words the corpus never used still lands near its 
 
 from __future__ import annotations
 
+from nlp.danger_lexicon import DANGER_LEXICON, crossings
+
 LEXICON: dict[str, str] = {
     # people and quarrels
     "neighbour": "邻居|楼上|楼下那家|楼下那户|隔壁|对门|对面那家|街坊|那户人家|那家人",
@@ -103,7 +105,7 @@ LEXICON: dict[str, str] = {
 def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
     """Words to their groups, and for each first character the word lengths to try."""
     groups: dict[str, list[str]] = {}
-    for name, words in LEXICON.items():
+    for name, words in (*LEXICON.items(), *DANGER_LEXICON.items()):
         for word in words.lower().split("|"):
             groups.setdefault(word, []).append(name)
     lengths: dict[str, set[int]] = {}
@@ -131,4 +133,6 @@ def lexicon_features(text: str) -> list[str]:
             hit = groups.get(text[i : i + size])
             if hit is not None:
                 found.update(hit)
-    return [MARK + name for name in sorted(found)]
+    # the danger groups (nlp/danger_lexicon.py) also count in combination: a hazard with a sign
+    # of now and no blocker is the shape of an urgent report, whatever the words
+    return [MARK + name for name in (*sorted(found), *crossings(found))]

@@ -2,7 +2,8 @@
 
 File layout (data/model.npz, written by nlp.train): `vocab` (UTF-8 feature strings joined by
 newlines), `weights` (features × columns, already multiplied by each feature's idf), `idf2`
-(squared idf, for the L2 norm of a binary tf-idf row), `bias` (columns) and `meta` (JSON: the
+(squared idf, for the L2 norm of a binary tf-idf row; 0 for the urgency head's danger groups,
+which do not count in it), `bias` (columns) and `meta` (JSON: the
 heads, their classes and their columns).
 """
 
@@ -70,7 +71,7 @@ class LinearModels:
             return Scored(self.bias.copy(), np.empty(0, dtype=np.int64), 0.0)
         index = np.fromiter(found, dtype=np.int64, count=len(found))
         sums = self._gather[index].sum(axis=0)
-        norm = math.sqrt(float(sums[-1]))
+        norm = math.sqrt(float(sums[-1])) or 1.0  # idf2 is 0 for features outside the norm
         return Scored(sums[:-1] / norm + self.bias, index, norm)
 
     def contributions(

@@ -27,10 +27,13 @@ __all__ = ["ParseResult", "Parser", "PiiSpan", "get_parser"]
 # A photo or a location pin makes a report likelier: residents attach them to problems.
 _PHOTO_LOGIT = 1.0
 _LOCATION_LOGIT = 0.7
-# Chosen by 3-fold cross-validation on the corpus train split (rules + head, with parts H–J):
-# 0.8 → recall 0.933 / precision 0.833, 0.7 → 0.944 / 0.801, 0.5 → 0.962 / 0.731. A missed
-# danger costs more than a phone call, so the lowest that keeps precision at 0.8.
-_URGENT_MODEL_THRESHOLD = 0.7
+# Chosen by 3-fold cross-validation on the corpus train split (rules OR head, the head refitted on
+# two folds with the real train bucket; urgent head C 30 with the danger groups; parts A–K, K for
+# the urgency head only): 0.6 → recall 0.939 / precision 0.791, 0.65 → 0.938 / 0.807, 0.7 →
+# 0.931 / 0.820, 0.8 → 0.922 / 0.838. A missed danger costs more than a phone call, so the lowest
+# that keeps precision at 0.8. (The rules were written on parts A–J of the train split, so CV
+# recall there flatters them.)
+_URGENT_MODEL_THRESHOLD = 0.65
 _HAS_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EVIDENCE_SKIP = re.compile(r"[0\x03]|^\W+$")  # folded digits, lexicon groups, punctuation
 

@@ -11,7 +11,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from nlp.corpus import (
     split,
     write_jsonl,
 )
+from nlp.danger_lexicon import is_danger_feature
 from nlp.features import features, prepare
 from nlp.lexicon import MARK as LEX_MARK
 from nlp.model import MODEL_FILE, save_models
@@ -40,7 +41,7 @@ FORMAT_VERSION = 1
 C_REPORT = 10.0
 C_CATEGORY = 60.0
 C_LEVEL = 10.0
-C_URGENT = 10.0
+C_URGENT = 30.0
 # Lexicon groups weigh more than a word: one group stands for many words the corpus may never
 # have used. Chosen by 5-fold cross-validation of category macro-F1 on the train split of the
 # 2,990-message corpus: C 60 / boost 1.5 gave 0.879, C 30 / boost 2 (the earlier choice) 0.874,
@@ -55,6 +56,12 @@ REAL_WEIGHT = 0.15
 # the time (a retrain must stay quick enough to run in the tests).
 TOL = 1e-4
 TIMING = False  # print each head's fitting time
+# Corpus parts written to teach urgency: they train the urgency head only (and do not weigh in the
+# idf), so report, category and level stay as the rest of the corpus made them. Part K's urgent
+# and near-urgent messages crowd a few categories (fire_hazard, disaster); trained on by every
+# head they moved the earlier test split's category macro-F1 from 0.886 to 0.876 and a short
+# group-voice report (油烟熏死人了) from case to review.
+URGENCY_ONLY_PARTS = ("part_k.jsonl",)
 
 
 @dataclass
@@ -76,7 +83,10 @@ def message_features(text: str) -> list[str]:
     return features(prepare(normalize(text)))
 
 
-def _vectorise(rows: Sequence[list[str]], vocab: dict[str, int], idf: np.ndarray):  # noqa: ANN202
+def _vectorise(  # noqa: ANN202
+    rows: Sequence[list[str]], vocab: dict[str, int], idf: np.ndarray, norm_idf: np.ndarray
+):
+    """tf-idf rows, each divided by the L2 norm of its `norm_idf` weights (as nlp.model does)."""
     from scipy.sparse import csr_matrix
 
     indptr = [0]
@@ -85,7 +95,7 @@ def _vectorise(rows: Sequence[list[str]], vocab: dict[str, int], idf: np.ndarray
     for feats in rows:
         cols = sorted({vocab[f] for f in feats if f in vocab})
         weights = idf[cols]
-        norm = math.sqrt(float((weights**2).sum())) or 1.0
+        norm = math.sqrt(float((norm_idf[cols] ** 2).sum())) or 1.0
         indices.extend(cols)
         data.extend((weights / norm).tolist())
         indptr.append(len(indices))
@@ -133,6 +143,7 @@ class Sample:
     urgent: bool | None = None
     weight: float = 1.0
     real: bool = False  # from the real data (nlp/real.py), not the hand-written corpus
+    urgency_only: bool = False  # trains the urgency head alone (URGENCY_ONLY_PARTS)
 
 
 def corpus_sample(m: LabelledMessage) -> Sample:
@@ -167,12 +178,12 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
     corpus_df: Counter[str] = Counter()  # idf from the corpus alone: real rows add words, but
     for feats, m in zip(rows, train, strict=True):  # must not reweigh the corpus's own words
         df.update(set(feats))
-        if not m.real:
+        if not m.real and not m.urgency_only:
             corpus_df.update(set(feats))
     vocab_list = sorted(f for f, n in df.items() if n >= MIN_DF and "\n" not in f)
     vocab = {f: i for i, f in enumerate(vocab_list)}
     n_docs = len(rows)
-    n_corpus = sum(1 for m in train if not m.real)
+    n_corpus = sum(1 for m in train if not m.real and not m.urgency_only)
     idf = np.array(
         [
             (math.log((1 + n_corpus) / (1 + corpus_df[f])) + 1.0)
@@ -180,9 +191,17 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
             for f in vocab_list
         ]
     )
-    x = _vectorise(rows, vocab, idf)
+    # The danger groups (nlp/danger_lexicon.py) are for the urgency head alone: the other heads
+    # see them as zero columns, and they do not count in a row's norm (idf2 is 0 for them), so
+    # report, category and level are what they would be without them.
+    keep = np.array([0.0 if is_danger_feature(f) else 1.0 for f in vocab_list])
+    norm_idf = idf * keep
+    x = _vectorise(rows, vocab, idf, norm_idf)
+    x_other = x.multiply(keep[None, :]).tocsr()
+    x_other.eliminate_zeros()
 
-    reports = [i for i, m in enumerate(train) if m.is_report and m.category is not None]
+    general = [i for i, m in enumerate(train) if not m.urgency_only]
+    reports = [i for i in general if train[i].is_report and train[i].category is not None]
     levelled = [i for i in reports if train[i].level is not None]
     known_urgency = [i for i, m in enumerate(train) if m.urgent is not None]
     heads = []
@@ -198,14 +217,31 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
         biases.append(bias)
 
     w = np.array([m.weight for m in train])
-    add("report", *_fit(x, ["yes" if m.is_report else "no" for m in train], C_REPORT, True, w))
+    add(
+        "report",
+        *_fit(
+            x_other[general],
+            ["yes" if train[i].is_report else "no" for i in general],
+            C_REPORT,
+            True,
+            w[general],
+        ),
+    )
     add(
         "category",
-        *_fit(x[reports], [train[i].category or "" for i in reports], C_CATEGORY, True, w[reports]),
+        *_fit(
+            x_other[reports],
+            [train[i].category or "" for i in reports],
+            C_CATEGORY,
+            True,
+            w[reports],
+        ),
     )
     add(
         "level",
-        *_fit(x[levelled], [str(train[i].level) for i in levelled], C_LEVEL, True, w[levelled]),
+        *_fit(
+            x_other[levelled], [str(train[i].level) for i in levelled], C_LEVEL, True, w[levelled]
+        ),
     )
     add(
         "urgent",
@@ -238,7 +274,7 @@ def build_arrays(samples: Sequence[LabelledMessage | Sample]) -> dict[str, np.nd
     return {
         "vocab": np.frombuffer("\n".join(vocab_list).encode("utf-8"), dtype=np.uint8),
         "weights": weights.astype(np.float16),
-        "idf2": (idf**2).astype(np.float32),
+        "idf2": (norm_idf**2).astype(np.float32),
         "bias": np.concatenate(biases).astype(np.float32),
         "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8),
     }
@@ -269,7 +305,14 @@ def train(
     if test_path is not None:
         write_jsonl(test_path, test_set)
     real = real_samples(real_dir) if real_dir is not None else []
-    arrays = build_arrays([*train_set, *real])
+    urgency_only = {
+        m.text for f in files if f.name in URGENCY_ONLY_PARTS for m in load_corpus([f])[0]
+    }
+    rows = [
+        replace(corpus_sample(m), urgency_only=True) if m.text in urgency_only else m
+        for m in train_set
+    ]
+    arrays = build_arrays([*rows, *real])
     save_models(model_path, arrays)
     counts = Counter(m.category or "none" for m in messages)
     return TrainReport(

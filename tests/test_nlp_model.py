@@ -38,7 +38,7 @@ def scores(test_split: list[LabelledMessage]) -> EvalReport:
 # Parts H, I (misleading wording, many voices) and J (urgent and near-urgent in many voices)
 # joined the corpus later and are harder: the targets hold on the split as it was before them
 # (the same messages: the split is by hash), and lower floors on the whole split.
-LATER_PARTS = ("part_h.jsonl", "part_i.jsonl", "part_j.jsonl")
+LATER_PARTS = ("part_h.jsonl", "part_i.jsonl", "part_j.jsonl", "part_k.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,15 @@ def earlier_scores(test_split: list[LabelledMessage]) -> EvalReport:
     assert 550 <= len(earlier) < len(test_split)
     parser = get_parser()
     return evaluate(earlier, [parser.parse(m.text) for m in earlier])
+
+
+def unseen_part_scores(test_split: list[LabelledMessage], name: str) -> EvalReport:
+    """Scores on one later part's fifth in the test split (never trained on, never tuned on)."""
+    texts = {m.text for f in corpus_files() if f.name == name for m in load_corpus([f])[0]}
+    unseen = [m for m in test_split if m.text in texts]
+    assert len(unseen) >= 80
+    parser = get_parser()
+    return evaluate(unseen, [parser.parse(m.text) for m in unseen])
 
 
 def test_the_test_split_is_the_split_rule_applied_to_the_corpus() -> None:
@@ -83,6 +92,19 @@ def test_urgency_is_never_missed_and_rarely_false(
     # part J's unseen fifth: danger in many voices, most of it urgent
     assert scores.urgent.recall >= 0.92
     assert scores.urgent.precision >= 0.8
+
+
+def test_urgency_on_the_unseen_fifths_of_the_urgent_parts(
+    test_split: list[LabelledMessage],
+) -> None:
+    # Floors just under what the shipped model scores (J 0.942 / 0.860, K 0.891 / 1.0); the
+    # threshold was chosen by cross-validation on the train split, not on these. Target: 0.97.
+    j = unseen_part_scores(test_split, "part_j.jsonl")
+    assert j.urgent.recall >= 0.92
+    assert j.urgent.precision >= 0.83
+    k = unseen_part_scores(test_split, "part_k.jsonl")
+    assert k.urgent.recall >= 0.87
+    assert k.urgent.precision >= 0.95
 
 
 def test_location_overlap_meets_the_target(scores: EvalReport, earlier_scores: EvalReport) -> None:
