@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cases.conversations import Conversations
 from bot.cases.feedback import Feedback
 from bot.cases.intake import Intake
 from bot.cases.lifecycle import Lifecycle
 from bot.cases.lookup import Lookup
 from bot.cases.privacy import Privacy
+from bot.delivery.inbox import Inbox
 from bot.timing.clock import Clock, SystemClock
 from nlp.parse import Parser, get_parser
 from storage.db import Database  # adapters hold it only to hand it back to the core
@@ -30,6 +32,8 @@ class Services:
     feedback: Feedback
     lookup: Lookup
     privacy: Privacy
+    conversations: Conversations
+    inbox: Inbox
     extras: dict[str, object] = field(default_factory=dict)  # optional features register here
 
     @classmethod
@@ -54,6 +58,8 @@ class Services:
             feedback=Feedback(db, config, clock),
             lookup=Lookup(db, clock),
             privacy=Privacy(db, config, clock),
+            conversations=Conversations(db, clock),
+            inbox=Inbox(db, clock),
         )
 
     async def close(self) -> None:

@@ -14,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -31,11 +31,11 @@ from bot.cases.roles import is_staff
 from bot.delivery.outbox import OutboxDrainer
 from bot.services import Services
 from bot.timing.deadlines import DeadlineKeeper
-from handlers import common, feedback, handling, intake, schedule, stats, texts
-from handlers.context import CONTEXT_TYPES, BotData, GridContext, reply
+from handlers import common, feedback, handling, intake, prompts, schedule, stats, texts
+from handlers.context import CONTEXT_TYPES, BotData, GridContext, note_failure
 from handlers.digest_text import RENDERERS
+from handlers.inbox import UpdateInbox
 from handlers.keyboards import Op
-from handlers.prompts import WaitingOn, prompts_in
 from handlers.sender import TelegramDelivery
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def build_application(
         # connection would queue every card and notice behind the one before.
         .connection_pool_size(OUTBOX_CONNECTIONS)
         .pool_timeout(30.0)
+        # No Updater: it confirms a batch before handling it. handlers/inbox.py stores first.
+        .updater(None)
     )
     if rate_limit:
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the
@@ -82,6 +84,7 @@ def build_application(
     application.bot_data.services = services
     application.bot_data.deadlines_on = deadlines
     register_handlers(application)
+    application.bot_data.inbox = UpdateInbox(application, services.inbox)
     return application
 
 
@@ -91,7 +94,6 @@ def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     bot_data: BotData = application.bot_data
-    waiting = WaitingOn(prompts_in(bot_data))
     if bot_data.services is None:
         raise RuntimeError("set bot_data.services before registering the handlers")
 
@@ -106,14 +108,12 @@ def register_handlers(application: Application) -> None:
         application.job_queue.run_repeating(
             statistics.check_risk, stats.RISK_CHECK_SECONDS, first=120, name="risk-check"
         )
-    # 1. The private step-by-step report owns its messages while it runs.
-    application.add_handler(intake.private_report_conversation())
-    # 2. Answers to a question the bot asked (a note, a reason, a photo) come next.
+    # 1. The private step-by-step report and the bot's open questions (a note, a reason, a
+    #    photo) are kept in the database; one handler asks it whose answer a private message
+    #    is, so that it still lands after a restart, and says so when it came too late.
+    application.add_handler(CommandHandler("report", intake.private_report_start, filters=private))
     application.add_handler(
-        MessageHandler(
-            private & waiting & ~filters.COMMAND & (filters.TEXT | filters.PHOTO),
-            handling.on_prompt_reply,
-        )
+        MessageHandler(private & ~filters.COMMAND & ~filters.UpdateType.EDITED, prompts.answer)
     )
     # 3. Commands.
     application.add_handler(CommandHandler("start", common.start, filters=private))
@@ -122,7 +122,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("case", common.show_case))
     application.add_handler(CommandHandler("todo", handling.todo, filters=private))
     application.add_handler(CommandHandler("status", common.status, filters=private))
-    application.add_handler(CommandHandler("cancel", handling.on_cancel, filters=private))
+    application.add_handler(CommandHandler("cancel", prompts.cancel, filters=private))
     application.add_handler(CommandHandler("report", intake.group_report, filters=groups))
     # 4. Buttons, by their versioned prefix; anything else is stale or forged.
     application.add_handler(CallbackQueryHandler(intake.unsure_answer, pattern=_op(Op.PENDING)))
@@ -142,8 +142,10 @@ def register_handlers(application: Application) -> None:
         )
     )
     application.add_handler(CallbackQueryHandler(handling.on_open, pattern=_op(Op.OPEN)))
-    application.add_handler(CallbackQueryHandler(handling.on_prompt_skip, pattern=_op(Op.SKIP)))
-    application.add_handler(CallbackQueryHandler(handling.on_cancel, pattern=_op(Op.CANCEL)))
+    application.add_handler(
+        CallbackQueryHandler(prompts.button, pattern=_op(Op.SKIP, Op.GRID, Op.ANONYMOUS))
+    )
+    application.add_handler(CallbackQueryHandler(prompts.cancel, pattern=_op(Op.CANCEL)))
     application.add_handler(CallbackQueryHandler(_stale_button))
     # 5. Group messages: reports, photos, pins; edits of them; 👍 reactions.
     application.add_handler(
@@ -163,7 +165,7 @@ def register_handlers(application: Application) -> None:
     )
     application.add_handler(MessageReactionHandler(feedback.on_reaction))
     # 6. Anything else in private (stickers, voice, free text): a short hint, never silence.
-    application.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, _private_fallback))
+    application.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, prompts.fallback))
     application.add_error_handler(_on_error)
 
 
@@ -173,18 +175,10 @@ async def _stale_button(update: Update, context: GridContext) -> None:
         await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-async def _private_fallback(update: Update, context: GridContext) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    if message.text:
-        await reply(update, context, texts.HELP)
-    else:
-        await reply(update, context, texts.UNSUPPORTED)
-
-
 async def _on_error(update: object, context: GridContext) -> None:
     log.exception("handler failed for update %r", update, exc_info=context.error)
+    if context.error is not None:
+        note_failure(context.error)
     # A button must never spin forever: say that it failed (if nobody answered it yet).
     query = getattr(update, "callback_query", None)
     if query is not None:
@@ -253,7 +247,10 @@ async def _set_commands(application: Application, services: Services) -> None:
         log.warning("could not set command menus: %s", error)
 
 
-DRAIN_GRACE_SECONDS = 10
+# SIGTERM must end the process within 10 s: the update being handled and the send in flight
+# get these, and what is left waits in the inbox and the outbox for the next start.
+INBOX_GRACE_SECONDS = 3
+DRAIN_GRACE_SECONDS = 4
 
 
 async def _post_stop(application: Application) -> None:
@@ -273,25 +270,43 @@ async def _post_stop(application: Application) -> None:
                 await task
 
 
-async def start_application(application: Application, *, poll_interval: float = 0.0) -> None:
-    """Initialise, run post_init (outbox drainer, timers, menus) and start polling.
+async def start_application(application: Application) -> None:
+    """Initialise, run post_init (outbox drainer, timers, menus) and start the inbox: updates
+    stored before they are confirmed, and what the last run left waiting handled first.
 
-    run_polling() does this itself but owns the event loop; the CLI, the demo and the tests
-    share a loop with the local Bot API server, so they start the pieces here.
+    run_polling() would use PTB's Updater (which confirms before handling) and own the event
+    loop; the CLI, the demo and the tests share a loop with the local Bot API server.
     """
-    await application.initialize()
+    await _initialize(application)
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    await application.updater.start_polling(
-        poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES
-    )
+    await application.bot_data.inbox.start()
+
+
+async def _initialize(application: Application) -> None:
+    """Initialise (getMe) until Telegram answers: a restart during an outage or a burst of 429s
+    waits for it instead of ending the process."""
+    backoff = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except RetryAfter as error:
+            wait = error.retry_after
+            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+        except NetworkError as error:
+            log.warning("Telegram unreachable at start (%s); again in %.0f s", error, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
 
 
 async def stop_application(application: Application) -> None:
     """The reverse of start_application; safe to call after a partial start."""
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+    inbox = application.bot_data.inbox
+    if inbox is not None:
+        # Stop taking updates; the one being handled finishes, the rest wait in the inbox.
+        await inbox.stop(grace=INBOX_GRACE_SECONDS)
     if application.running:
         await application.stop()
         if application.post_stop is not None:

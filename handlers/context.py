@@ -7,6 +7,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import Update, User
@@ -20,7 +24,7 @@ from handlers.message_parts import split_text
 if TYPE_CHECKING:
     from bot.delivery.outbox import OutboxDrainer
     from bot.timing.deadlines import DeadlineKeeper
-    from handlers.prompts import Prompt
+    from handlers.inbox import UpdateInbox
 
 
 class BotData:
@@ -32,7 +36,7 @@ class BotData:
         self.drainer: OutboxDrainer | None = None
         self.keeper: DeadlineKeeper | None = None
         self.tasks: dict[str, asyncio.Task[object]] = {}
-        self.prompts: dict[int, Prompt] = {}  # the one registry of open questions
+        self.inbox: UpdateInbox | None = None  # the getUpdates loop (handlers/inbox.py)
 
 
 class GridContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
@@ -49,6 +53,43 @@ class GridContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
 CONTEXT_TYPES = ContextTypes(context=GridContext, bot_data=BotData)
 
 
+@dataclass(slots=True)
+class Handling:
+    """The update being handled from the inbox: what keys its replies, and how it went."""
+
+    update_id: int
+    received_at: int
+    replies: int = 0
+    error: Exception | None = None
+
+    def next_key(self) -> str:
+        # Handling the same update again (after a crash) queues each reply under the same key,
+        # which the outbox keeps once. received_at tells apart an update id Telegram reuses.
+        self.replies += 1
+        return f"in:{self.update_id}:{self.received_at}:{self.replies}"
+
+
+_HANDLING: ContextVar[Handling | None] = ContextVar("gridbot_handling", default=None)
+
+
+@contextmanager
+def handling_update(update_id: int, received_at: int) -> Iterator[Handling]:
+    """Everything queued while this update's handlers run is keyed by it."""
+    handling = Handling(update_id, received_at)
+    token = _HANDLING.set(handling)
+    try:
+        yield handling
+    finally:
+        _HANDLING.reset(token)
+
+
+def note_failure(error: Exception) -> None:
+    """The error handler saw this update fail: the inbox tries it again or sets it aside."""
+    handling = _HANDLING.get()
+    if handling is not None and handling.error is None:
+        handling.error = error
+
+
 async def say(
     services: Services,
     chat_id: int,
@@ -63,6 +104,9 @@ async def say(
     held: str | None = None,
 ) -> int | None:
     """Queue a message, in as many parts as Telegram needs (see `message_parts`)."""
+    handling = _HANDLING.get()
+    if dedupe_key is None and handling is not None:
+        dedupe_key = handling.next_key()
     return await queue_message(
         services, chat_id, split_text(html), reply_to=reply_to, buttons=buttons,
         case_id=case_id, dedupe_key=dedupe_key, plain=plain, if_forbidden=if_forbidden,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Message, ReactionTypeEmoji, Update
 from telegram.constants import ChatType
 
+from bot.cases.conversations import PROMPT, Question
 from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
 from bot.delivery.notify import queue_edit
 from handlers import keyboards, render, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.handling import refusal
-from handlers.prompts import Prompt, prompts_of
 
 LIKE = "👍"
 
@@ -73,21 +73,24 @@ async def _ask_why(update: Update, context: GridContext, case_id: int, round_: i
         if person is None or not person.started_bot or person.blocked:
             return
     case = await services.lookup.case(case_id)
-    prompts_of(context)[user_id] = Prompt(op="why", case_id=case_id, round=round_)
+    await services.conversations.ask(
+        user_id, PROMPT, "why", step="note", case_id=case_id, round_=round_
+    )
     question = texts.ASK_FOR_CASE.format(
         number=case.number if case else "", question=texts.ASK_UNSATISFIED_REASON
     )
     await say(services, user_id, question)
 
 
-async def save_reason(update: Update, context: GridContext, prompt: Prompt) -> None:
+async def save_reason(update: Update, context: GridContext, prompt: Question) -> None:
     """The words after a 👎 go to the assignee and the supervisor."""
     message = update.effective_message
     user = update.effective_user
-    prompts_of(context).pop(user.id, None)
     text = (message.text or message.caption or "").strip() if message else ""
     services = context.services
+    # Passing the reason on is keyed by (case, round, person): a second run adds nothing.
     passed = await services.feedback.explain(prompt.case_id, user.id, prompt.round, text)
+    await services.conversations.close(user.id, PROMPT)
     if passed is None:
         return
     if passed.held_until is None:

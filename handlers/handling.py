@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from telegram import Update
 
+from bot.cases.conversations import PROMPT, Question
 from bot.cases.lifecycle import Change, TransitionError, allowed
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind
 from bot.cases.records import CaseRecord
@@ -15,7 +14,6 @@ from bot.delivery.notify import send
 from handlers import keyboards, render, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
-from handlers.prompts import Prompt, prompts_of
 from nlp.taxonomy import category_name
 
 _OP_ACTION = {Op.RESOLVE: Action.RESOLVE, Op.ESCALATE: Action.ESCALATE, Op.REJECT: Action.REJECT}
@@ -81,10 +79,11 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
             return
         # The answer stops the spinner; the question comes as a private message.
         await query.answer()
-        earlier = prompts_of(context).get(user_id)
-        prompts_of(context)[user_id] = Prompt(op=button.op.value, case_id=case.id)
+        earlier = await services.conversations.ask(
+            user_id, PROMPT, button.op.value, step="note", case_id=case.id
+        )
         question = texts.ASK_FOR_CASE.format(number=case.number, question=_ASK[button.op])
-        if earlier is not None and earlier.case_id != case.id and not earlier.expired():
+        if earlier is not None and earlier.case_id != case.id and earlier.case_id is not None:
             # One question at a time: say that the earlier one is no longer awaited.
             old = await services.lookup.case(earlier.case_id)
             question = texts.PROMPT_REPLACED.format(number=old.number if old else "?") + question
@@ -201,22 +200,13 @@ def _cancel_buttons() -> list[list[tuple[str, str]]]:
     return _rows(keyboards.cancel())
 
 
-async def on_prompt_reply(update: Update, context: GridContext) -> None:
+async def on_prompt_reply(update: Update, context: GridContext, prompt: Question) -> None:
     """A private answer to the bot's question: a note, a reason, or the resolution photo."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
         return
-    prompts = prompts_of(context)
-    prompt = prompts.get(user.id)
-    if prompt is None:
-        return
     services = context.services
-    if prompt.op == "why":
-        from handlers.feedback import save_reason
-
-        await save_reason(update, context, prompt)
-        return
     text = (message.text or message.caption or "").strip()
     if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
         await _resolve_with_photo_or_ask(update, context, prompt)
@@ -225,15 +215,19 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
         await reply(update, context, texts.EMPTY_INPUT)
         return
     if prompt.op == Op.RESOLVE.value:
-        prompt.note, prompt.step = text[:1000], "photo"
-        prompt.asked_at = time.monotonic()  # the photo question has its own hour
+        # The photo question has its own hour.
+        await services.conversations.advance(prompt, step="photo", note=text[:1000])
         await _resolve_with_photo_or_ask(update, context, prompt)
         return
     action = Action.ESCALATE if prompt.op == Op.ESCALATE.value else Action.REJECT
-    prompts.pop(user.id, None)
     try:
-        change = await services.lifecycle.apply(prompt.case_id, action, user.id, note=text[:1000])
+        # The answer closes the question in the change's own transaction: handled again after
+        # a crash, the same message finds nothing waiting instead of escalating twice.
+        change = await services.lifecycle.apply(
+            prompt.case_id, action, user.id, note=text[:1000], answers=(user.id, PROMPT)
+        )
     except TransitionError as error:
+        await services.conversations.close(user.id, PROMPT)
         await reply(update, context, refusal(error))
         return
     if action is Action.ESCALATE:
@@ -248,7 +242,9 @@ async def on_prompt_reply(update: Update, context: GridContext) -> None:
     await reply(update, context, done)
 
 
-async def _resolve_with_photo_or_ask(update: Update, context: GridContext, prompt: Prompt) -> None:
+async def _resolve_with_photo_or_ask(
+    update: Update, context: GridContext, prompt: Question
+) -> None:
     """The photo step of 办结: a photo with the message resolves now; otherwise ask for one."""
     message = update.effective_message
     if message is not None and message.photo:
@@ -259,16 +255,13 @@ async def _resolve_with_photo_or_ask(update: Update, context: GridContext, promp
     await reply(update, context, texts.ASK_RESOLVE_PHOTO, buttons=_rows(keyboards.skip_or_cancel()))
 
 
-async def on_prompt_skip(update: Update, context: GridContext) -> None:
+async def on_prompt_skip(update: Update, context: GridContext, prompt: Question | None) -> None:
     """跳过 while resolving: finish without a photo."""
     query = update.callback_query
-    prompt = prompts_of(context).get(query.from_user.id) if query else None
-    if prompt is not None and prompt.expired():
-        prompts_of(context).pop(query.from_user.id, None)
-        prompt = None
-    if query is None or prompt is None or prompt.op != Op.RESOLVE.value or prompt.step != "photo":
-        if query is not None:
-            await query.answer(texts.STALE_BUTTON)
+    if query is None:
+        return
+    if prompt is None or prompt.op != Op.RESOLVE.value or prompt.step != "photo":
+        await query.answer(texts.STALE_BUTTON)
         return
     await query.answer()
     await _finish_resolve(update, context, prompt)
@@ -277,19 +270,20 @@ async def on_prompt_skip(update: Update, context: GridContext) -> None:
 async def _finish_resolve(
     update: Update,
     context: GridContext,
-    prompt: Prompt,
+    prompt: Question,
     *,
     photo: str | None = None,
     message_id: int | None = None,
 ) -> None:
     services = context.services
     user = update.effective_user
-    prompts_of(context).pop(user.id, None)
     try:
         change = await services.lifecycle.apply(
-            prompt.case_id, Action.RESOLVE, user.id, note=prompt.note
-        )
+            prompt.case_id, Action.RESOLVE, user.id, note=prompt.data.get("note"),
+            answers=(user.id, PROMPT),
+        )  # fmt: skip
     except TransitionError as error:
+        await services.conversations.close(user.id, PROMPT)
         await reply(update, context, refusal(error))
         return
     if photo is not None:
@@ -300,16 +294,6 @@ async def _finish_resolve(
     done = texts.RESOLVED if held is None else texts.RESOLVED_HELD
     when = render.when(services.config, services.clock.now(), held)
     await reply(update, context, done.format(number=change.case.number, when=when))
-
-
-async def on_cancel(update: Update, context: GridContext) -> None:
-    """取消 or /cancel: forget the question the bot was waiting on."""
-    user = update.effective_user
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    if user is not None:
-        prompts_of(context).pop(user.id, None)
-    await reply(update, context, texts.PROMPT_CANCELLED)
 
 
 async def todo(update: Update, context: GridContext) -> None:

@@ -1,24 +1,15 @@
 """Residents reporting: group messages, /report and mentions, edits, unsure cards, and the
-step-by-step private report (a ConversationHandler with a way out at every step)."""
+step-by-step private report (its state in the database, a way out at every step)."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-import time
-import warnings
 
 from telegram import Message, MessageEntity, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
 
+from bot.cases.conversations import REPORT, Question
 from bot.cases.intake import Decision, Incoming, IntakeResult
 from bot.cases.lifecycle import TransitionError
 from handlers import keyboards, render, texts
@@ -27,9 +18,6 @@ from handlers.keyboards import Op
 from nlp.taxonomy import CATEGORIES, category_name
 
 LIMIT_NOTE_SECONDS = 60
-
-# Private report conversation states
-TEXT, PHOTO, PLACE, GRID, ANONYMOUS = range(5)
 
 
 def _incoming(message: Message, *, text: str | None = None, forced: bool = False) -> Incoming:
@@ -88,13 +76,11 @@ async def _answer(update: Update, context: GridContext, result: IntakeResult) ->
     elif result.decision is Decision.NEEDS_TEXT:
         await reply(update, context, texts.REPORT_NEEDS_TEXT, quote=True)
     elif result.decision is Decision.LIMITED:
-        notes = (
-            context.user_data.setdefault("limit_notes", {}) if context.user_data is not None else {}
-        )
-        last = notes.get(message.chat_id, 0)
-        if time.monotonic() - last > LIMIT_NOTE_SECONDS:
-            notes[message.chat_id] = time.monotonic()
-            await reply(update, context, texts.LIMITED, quote=True)
+        # One note a minute per person and chat, kept by the outbox's key (not in memory).
+        minute = services.clock.now() // LIMIT_NOTE_SECONDS
+        user_id = message.from_user.id if message.from_user else 0
+        key = f"limited:{message.chat_id}:{user_id}:{minute}"
+        await reply(update, context, texts.LIMITED, quote=True, dedupe_key=key)
 
 
 def _unsure_key(chat_id: int, message_id: int) -> str:
@@ -245,62 +231,112 @@ async def expire_unsure_cards(context: GridContext) -> None:
             await context.bot.delete_message(sent.chat_id, sent.message_id)
 
 
-# The private, step-by-step report
+# The private, step-by-step report: its steps and what was said so far are kept by the core
+# (topic REPORT), so a restart in the middle of it loses nothing.
+
+TEXT, PHOTO, PLACE, GRID, ANONYMOUS = "text", "photo", "place", "grid", "anonymous"
 
 
-async def private_report_start(update: Update, context: GridContext) -> int:
-    context.user_data["report"] = {}
+async def private_report_start(update: Update, context: GridContext) -> None:
+    """/report in private: ask for the problem, then a photo, the place, the grid, anonymity."""
+    user = update.effective_user
+    if user is None:
+        return
+    await context.services.conversations.ask(user.id, REPORT, "report", step=TEXT)
     await reply(update, context, texts.ASK_TEXT)
-    return TEXT
 
 
-async def private_report_text(update: Update, context: GridContext) -> int:
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
+async def private_report_step(update: Update, context: GridContext, report: Question) -> bool:
+    """One step of the private report; False when this update is no answer to it (a grid
+    step takes only the grid buttons), so it goes on to whoever else may want it."""
+    query = update.callback_query
+    pressed = keyboards.decode(query.data if query else None)
+    op = pressed.op if pressed is not None else None
+    message = _sent_message(update)
+    if report.step == TEXT:
+        if query is not None:
+            return False
+        return await _report_text(update, context, report, message)
+    if report.step in (PHOTO, PLACE):
+        if query is not None and op is not Op.SKIP:
+            return False
+        if report.step == PHOTO:
+            return await _report_photo(update, context, report, message)
+        return await _report_place(update, context, report, message)
+    if report.step == GRID and op is Op.GRID:
+        await _report_grid(update, context, report, pressed)
+        return True
+    if report.step == ANONYMOUS and op is Op.ANONYMOUS:
+        await _report_anonymous(update, context, report, pressed)
+        return True
+    return False
+
+
+async def _report_text(
+    update: Update, context: GridContext, report: Question, message: Message | None
+) -> bool:
+    if message is None:
+        return False
+    if not message.text:
+        await reply(update, context, texts.UNSUPPORTED)
+        return True
+    text = message.text.strip()
     if not text:
         await reply(update, context, texts.NEED_TEXT)
-        return TEXT
-    context.user_data["report"].update(text=text, message_id=message.message_id)
+        return True
+    await context.services.conversations.advance(
+        report, step=PHOTO, text=text, message_id=message.message_id
+    )
     await reply(update, context, texts.ASK_PHOTO, buttons=_buttons(keyboards.skip_or_cancel()))
-    return PHOTO
+    return True
 
 
-async def private_report_photo(update: Update, context: GridContext) -> int:
-    message = _sent_message(update)
-    if message is not None and message.photo:
-        context.user_data["report"]["photo"] = message.photo[-1].file_id
+async def _report_photo(
+    update: Update, context: GridContext, report: Question, message: Message | None
+) -> bool:
+    if message is not None and not message.photo:
+        await reply(update, context, texts.UNSUPPORTED)
+        return True
+    photo = message.photo[-1].file_id if message is not None else None
+    await context.services.conversations.advance(report, step=PLACE, photo=photo)
     await _skip_answer(update)
     await reply(update, context, texts.ASK_PLACE, buttons=_buttons(keyboards.skip_or_cancel()))
-    return PLACE
+    return True
 
 
-async def private_report_place(update: Update, context: GridContext) -> int:
-    message = _sent_message(update)
-    report = context.user_data["report"]
+async def _report_place(
+    update: Update, context: GridContext, report: Question, message: Message | None
+) -> bool:
+    found: dict[str, object] = {}
     if message is not None and message.location is not None:
-        report["location"] = (message.location.latitude, message.location.longitude)
+        found["location"] = [message.location.latitude, message.location.longitude]
     elif message is not None and message.text:
-        report["place"] = message.text.strip()[:100]
-    await _skip_answer(update)
+        found["place"] = message.text.strip()[:100]
+    elif message is not None:
+        await reply(update, context, texts.UNSUPPORTED)
+        return True
     services = context.services
+    await services.conversations.advance(report, step=GRID, **found)
+    await _skip_answer(update)
     options = [(g.name, g.id) for g in services.config.grids()]
     await reply(
         update, context, texts.ASK_GRID, buttons=_buttons(keyboards.choices(Op.GRID, options))
     )
-    return GRID
+    return True
 
 
-async def private_report_grid(update: Update, context: GridContext) -> int:
+async def _report_grid(
+    update: Update, context: GridContext, report: Question, pressed: keyboards.Button | None
+) -> None:
     query = update.callback_query
-    button = keyboards.decode(query.data if query else None)
     services = context.services
-    grid_id = button.fields[0] if button and button.fields else ""
+    grid_id = pressed.fields[0] if pressed and pressed.fields else ""
     if query is None or services.config.grid(grid_id) is None:
         if query is not None:
             await query.answer(texts.STALE_BUTTON)
-        return GRID
+        return
     await query.answer()
-    context.user_data["report"]["grid_id"] = grid_id
+    await services.conversations.advance(report, step=ANONYMOUS, grid_id=grid_id)
     options = [(texts.BTN_NAMED, "0"), (texts.BTN_ANONYMOUS, "1")]
     await reply(
         update,
@@ -308,37 +344,42 @@ async def private_report_grid(update: Update, context: GridContext) -> int:
         texts.ASK_ANONYMOUS,
         buttons=_buttons(keyboards.choices(Op.ANONYMOUS, options)),
     )
-    return ANONYMOUS
 
 
-async def private_report_anonymous(update: Update, context: GridContext) -> int:
+async def _report_anonymous(
+    update: Update, context: GridContext, report: Question, pressed: keyboards.Button | None
+) -> None:
     query = update.callback_query
-    button = keyboards.decode(query.data if query else None)
-    if query is None or button is None or button.fields[:1] not in (("0",), ("1",)):
+    if query is None or pressed is None or pressed.fields[:1] not in (("0",), ("1",)):
         if query is not None:
             await query.answer(texts.STALE_BUTTON)
-        return ANONYMOUS
+        return
     await query.answer()
-    report = context.user_data.pop("report", {})
+    data = report.data
     user = query.from_user
     services = context.services
-    text = report.get("text", "")
-    if report.get("place") and report["place"] not in text:
-        text = f"{text}（地点：{report['place']}）"
+    text = str(data.get("text", ""))
+    place = data.get("place")
+    if place and place not in text:
+        text = f"{text}（地点：{place}）"
+    pin = data.get("location")
     incoming = Incoming(
         chat_id=user.id,
-        message_id=int(report.get("message_id", query.message.message_id if query.message else 0)),
+        message_id=int(data.get("message_id", query.message.message_id if query.message else 0)),
         user_id=user.id,
         user_name=display_name(user),
         username=user.username,
         text=text,
-        photo_file_id=report.get("photo"),
-        location=report.get("location"),
+        photo_file_id=data.get("photo"),
+        location=(pin[0], pin[1]) if pin else None,
         forced=True,
-        anonymous=button.fields[0] == "1",
-        grid_id=report.get("grid_id"),
+        anonymous=pressed.fields[0] == "1",
+        grid_id=data.get("grid_id"),
     )
+    # The case is keyed by (chat, message): should a crash make this run again, it is found,
+    # not opened twice. The question closes after.
     result = await services.intake.receive(incoming)
+    await services.conversations.close(user.id, REPORT)
     if result.case is not None and result.decision is Decision.REPEATED:
         await reply(update, context, texts.ALREADY_YOURS.format(number=result.case.number))
     elif result.case is not None and result.decision is Decision.JOINED:
@@ -355,19 +396,6 @@ async def private_report_anonymous(update: Update, context: GridContext) -> int:
     elif result.decision is Decision.LIMITED:
         await reply(update, context, texts.LIMITED)
     poke_outbox(context)
-    return ConversationHandler.END
-
-
-async def private_report_cancel(update: Update, context: GridContext) -> int:
-    context.user_data.pop("report", None)
-    await _skip_answer(update)
-    await reply(update, context, texts.REPORT_CANCELLED)
-    return ConversationHandler.END
-
-
-async def private_report_unexpected(update: Update, context: GridContext) -> None:
-    """A sticker or voice message mid-report: say what is understood; the step stays."""
-    await reply(update, context, texts.UNSUPPORTED)
 
 
 def _sent_message(update: Update) -> Message | None:
@@ -383,54 +411,3 @@ async def _skip_answer(update: Update) -> None:
 
 def _buttons(markup: object) -> list[list[tuple[str, str]]]:
     return [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]  # type: ignore[attr-defined]  # callback_data is str here: we built these buttons
-
-
-def _op(op: Op) -> str:
-    return rf"^v1:{op.value}(:|$)"
-
-
-def private_report_conversation() -> ConversationHandler:
-    private = filters.ChatType.PRIVATE
-    cancel = [
-        CommandHandler("cancel", private_report_cancel, filters=private),
-        CallbackQueryHandler(private_report_cancel, pattern=_op(Op.CANCEL)),
-    ]
-    odd = MessageHandler(private & ~filters.COMMAND, private_report_unexpected)
-    # One conversation per user and chat, whatever message a button sits on: that is what a
-    # step-by-step report is, so PTB's per_message advice does not apply here.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return _conversation(private, cancel, odd)
-
-
-def _conversation(
-    private: filters.BaseFilter, cancel: list, odd: MessageHandler
-) -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[CommandHandler("report", private_report_start, filters=private)],
-        states={
-            TEXT: [
-                MessageHandler(private & filters.TEXT & ~filters.COMMAND, private_report_text),
-                odd,
-            ],
-            PHOTO: [
-                MessageHandler(private & filters.PHOTO, private_report_photo),
-                CallbackQueryHandler(private_report_photo, pattern=_op(Op.SKIP)),
-                odd,
-            ],
-            PLACE: [
-                MessageHandler(
-                    private & (filters.LOCATION | (filters.TEXT & ~filters.COMMAND)),
-                    private_report_place,
-                ),
-                CallbackQueryHandler(private_report_place, pattern=_op(Op.SKIP)),
-                odd,
-            ],
-            GRID: [CallbackQueryHandler(private_report_grid, pattern=_op(Op.GRID))],
-            ANONYMOUS: [CallbackQueryHandler(private_report_anonymous, pattern=_op(Op.ANONYMOUS))],
-        },
-        fallbacks=cancel,
-        name="private_report",
-        allow_reentry=True,
-        conversation_timeout=30 * 60,
-    )

@@ -257,3 +257,16 @@ async def test_a_group_that_is_no_grid_is_left_alone(intake: Intake) -> None:
 )
 def test_places_overlap_when_they_name_the_same_spot(a: str | None, b: str, same: bool) -> None:
     assert places_overlap(a, b) is same
+
+
+async def test_an_unsure_message_handled_again_is_asked_again_so_its_card_is_queued(
+    intake: Intake,
+) -> None:
+    """A crash between storing the question and queueing its card: the inbox hands the update
+    over again, and the card (keyed by the message) is queued then."""
+    first = await intake.receive(message("好像哪里灯不太亮？", 70))
+    again = await intake.receive(message("好像哪里灯不太亮？", 70))
+    assert (first.decision, again.decision) == (Decision.ASK, Decision.ASK)
+    await intake.answer_pending(GROUP, 70, RESIDENT, category=None)
+    settled = await intake.receive(message("好像哪里灯不太亮？", 70))
+    assert settled.decision is Decision.DUPLICATE

@@ -12,7 +12,7 @@ from unittest.mock import AsyncMock
 
 import pytest
 from telegram.constants import ChatType
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ConversationHandler
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 
 from bot.config import Config
 from bot.reports.stats import Scope, parse_period
@@ -105,10 +105,10 @@ def test_register_puts_the_handlers_ahead_of_the_catch_alls(services: FakeServic
     assert commands == {"stats", "risk", "export"}
     assert isinstance(first[3], CallbackQueryHandler)
     assert first[3].pattern.pattern == "^v1:st:"
-    # nothing before them could take a /stats or a stats button: the conversation, the
+    # nothing before them could take a /stats or a stats button: the private /report, the
     # prompt answers, the stale-button and private catch-alls all come later
     later = handlers[4:]
-    assert any(isinstance(h, ConversationHandler) for h in later)
+    assert any("report" in getattr(h, "commands", ()) for h in later)
     assert any(isinstance(h, CallbackQueryHandler) and h.pattern is None for h in later)
     assert [job.name for job in application.job_queue.jobs()] == ["risk-check"]
 

@@ -280,6 +280,12 @@ class Intake:
             longitude=incoming.location[1] if incoming.location else None,
         )  # fmt: skip
         async with self.db.write() as conn:
+            mine = await intake_sql.get_pending(conn, incoming.chat_id, incoming.message_id)
+            if mine is not None:
+                # This message again: the update handled a second time after a crash between
+                # this write and the card's. Asking again queues the card under its key, once.
+                decision = Decision.ASK if mine.status == "open" else Decision.DUPLICATE
+                return IntakeResult(decision, parse=parse)
             if await intake_sql.has_open_pending(conn, incoming.chat_id, incoming.user_id, now):
                 # One question per person at a time: a group is not to fill up with cards.
                 return IntakeResult(Decision.IGNORED, parse=parse)

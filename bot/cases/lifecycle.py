@@ -20,6 +20,7 @@ from bot.cases.routing import Route, route_case, supervisor_of
 from bot.timing.quiet import release_time
 from bot.timing.worktime import working_deadline
 from storage import cases as case_sql
+from storage import conversations as conversation_sql
 from storage import events as event_sql
 from storage import outbox as outbox_sql
 from storage.db import Connection
@@ -483,9 +484,20 @@ class Lifecycle:
             )
 
     async def apply(
-        self, case_id: int, action: Action, actor_id: int | None, **kwargs: Any
+        self,
+        case_id: int,
+        action: Action,
+        actor_id: int | None,
+        *,
+        answers: tuple[int, str] | None = None,
+        **kwargs: Any,
     ) -> Change:
+        """Apply one change; `answers` (person, topic) is the question this change answers,
+        closed in the same transaction so that a rerun of the same answer finds it closed."""
         async with self.db.write() as conn:
-            return await transition(
+            change = await transition(
                 conn, self.config, case_id, action, actor_id, now=self.clock.now(), **kwargs
             )
+            if answers is not None:
+                await conversation_sql.delete(conn, *answers)
+            return change
