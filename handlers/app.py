@@ -14,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -285,9 +285,9 @@ async def start_application(application: Application) -> None:
 
 
 async def _initialize(application: Application) -> None:
-    """Initialise (getMe) until Telegram answers: a restart during an outage or a burst of 429s
-    waits for it instead of ending the process."""
-    backoff = 1.0
+    """Initialise (getMe), waiting out 429s: a restart in a burst of them must not end the
+    process. An unreachable server (NetworkError) is the caller's to report and retry
+    (`gridbot run` says so in one line a try)."""
     while True:
         try:
             await application.initialize()
@@ -295,10 +295,6 @@ async def _initialize(application: Application) -> None:
         except RetryAfter as error:
             wait = error.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-        except NetworkError as error:
-            log.warning("Telegram unreachable at start (%s); again in %.0f s", error, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 30.0)
 
 
 async def stop_application(application: Application) -> None:

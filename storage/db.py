@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -54,14 +55,19 @@ class Database:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await _connect(path)
-        await conn.execute("PRAGMA journal_mode = WAL")
         db = cls(conn, path)
-        await db._migrate()
-        if path != ":memory:":
-            # Reads on their own connection (and thread) go on while a write is under way:
-            # WAL gives each read the last committed state.
-            db._reader = await _connect(path)
-            await db._reader.execute("PRAGMA query_only = ON")
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await db._migrate()
+            if path != ":memory:":
+                # Reads on their own connection (and thread) go on while a write is under way:
+                # WAL gives each read the last committed state.
+                db._reader = await _connect(path)
+                await db._reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            # A failed or cancelled start leaves no connection (and no thread) behind.
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
@@ -86,9 +92,13 @@ class Database:
                         await self._conn.execute(statement)
                     await self._conn.execute(f"PRAGMA user_version = {number}")
                     await self._conn.execute("COMMIT")
-                except BaseException:
+                except Exception as error:
                     await self._conn.execute("ROLLBACK")
-                    raise RuntimeError(f"migration {name} failed") from None
+                    raise RuntimeError(f"migration {name} failed: {error}") from error
+                except BaseException:
+                    # Cancelled (a signal during start-up): rolled back, and no error of ours.
+                    await self._conn.execute("ROLLBACK")
+                    raise
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -110,6 +120,18 @@ class Database:
 
 
 async def _connect(path: str) -> aiosqlite.Connection:
+    # aiosqlite connects in a thread of its own: cancelled half-way, that thread would finish
+    # later and call back into a closed event loop. Let it finish, close it, then give way.
+    connecting = asyncio.ensure_future(_configured(path))
+    try:
+        return await asyncio.shield(connecting)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await (await connecting).close()
+        raise
+
+
+async def _configured(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA busy_timeout = 10000")

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -64,6 +65,66 @@ async def test_run_talks_to_the_server_the_environment_names(
         assert process.returncode == 0
 
 
+async def _run_bot(server: SimulatorServer, folder: Path) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"],
+        "TELEGRAM_API_BASE_URL": server.api_base_url,
+    }
+    return await asyncio.create_subprocess_exec(
+        *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(folder / "run.sqlite3"),
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_sigterm_stops_the_running_bot_cleanly_within_ten_seconds(
+    tmp_path: Path, config: Config
+) -> None:
+    async with SimulatorServer() as server:
+        await seed(server, simulator_spec(config))
+        process = await _run_bot(server, tmp_path)
+        async with ControlClient(server.base_url) as control:
+            assert "案件" in await _wait_card(control, "/report 3号楼门口的垃圾桶盖子掉了")
+        begun = time.monotonic()
+        process.send_signal(signal.SIGTERM)  # systemctl stop, docker stop
+        _, errors = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, errors.decode(errors="replace")
+    assert time.monotonic() - begun < 10
+    assert b"Traceback" not in errors
+
+
+async def _reached(process: asyncio.subprocess.Process, moment: str, folder: Path) -> None:
+    """Wait for a moment of the start: the database file made (its migrations under way), or
+    simply a while after the process began (imports, configuration)."""
+    if moment == "database":
+        for _ in range(2000):
+            if (folder / "run.sqlite3").exists() or process.returncode is not None:
+                return
+            await asyncio.sleep(0.005)
+    else:
+        await asyncio.sleep(float(moment))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_a_stop_signal_during_start_up_is_no_error(
+    tmp_path: Path, config: Config, signum: signal.Signals
+) -> None:
+    """At any moment of the start (imports, migrations, getMe, the first poll): exit 0, quietly.
+    (Not while the interpreter itself starts, before any of our code runs: nothing to do there.)"""
+    async with SimulatorServer() as server:
+        await seed(server, simulator_spec(config))
+        for n, moment in enumerate(("database", "1.0", "2.0", "3.0")):
+            folder = tmp_path / str(n)
+            folder.mkdir()
+            process = await _run_bot(server, folder)
+            await _reached(process, moment, folder)
+            process.send_signal(signum)
+            _, errors = await asyncio.wait_for(process.communicate(), 20)
+            text = errors.decode(errors="replace")
+            assert process.returncode == 0, text
+            assert "Traceback" not in text and "failed" not in text, text
+
+
 def test_run_without_a_token_says_what_to_set(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     done = subprocess.run(
@@ -77,7 +138,10 @@ def test_run_without_a_token_says_what_to_set(tmp_path: Path) -> None:
     assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr
 
 
-async def test_demo_serves_the_web_chat_and_answers_reports(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+async def test_demo_serves_the_web_chat_and_answers_reports(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
     port = _free_port()
     process = await asyncio.create_subprocess_exec(
         *GRIDBOT, "demo", "--port", str(port), "--data", str(tmp_path / "data"), "--reset",
@@ -95,10 +159,13 @@ async def test_demo_serves_the_web_chat_and_answers_reports(tmp_path: Path) -> N
         async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/") as page:
             assert page.status == 200 and "网格通" in await page.text()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         rest = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, rest[0].decode(errors="replace")
+    assert "demo 已停止" in rest[0].decode(errors="replace")
     assert (tmp_path / "data" / "gridbot.sqlite3").exists()
+    with socket.socket() as probe:  # the web server is gone with the demo
+        probe.bind(("127.0.0.1", port))
 
 
 def test_export_is_a_gridbot_command(tmp_path: Path, config: Config) -> None:

@@ -111,3 +111,24 @@ async def test_case_numbers_start_again_each_year(
     clock.set(local_ts("2027-01-01 00:10"))
     early = await lifecycle.open_case(new_case(config), group_chat_id=None)
     assert (late.case.number, early.case.number) == ("2026-000001", "2027-000001")
+
+
+async def test_a_start_cancelled_during_the_migrations_rolls_back_and_is_no_error(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C while the schema is being built: a cancellation, not 'migration … failed'."""
+    for n, steps in enumerate((1, 3, 8, 20)):
+        path = tmp_path / f"cancel{n}.sqlite3"
+        opening = asyncio.ensure_future(Database.open(path))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        opening.cancel()
+        try:
+            db = await opening
+        except asyncio.CancelledError:
+            pass
+        else:  # done before the cancel arrived
+            await db.close()
+        db = await Database.open(path)  # whatever was left is whole and goes on from there
+        assert await db.schema_version() == len(migrations())
+        await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -119,7 +120,23 @@ def _places(config_path: str | None) -> tuple[list[str], dict[str, float]]:
     return config.place_names(), thresholds
 
 
+# The long-running commands stop gracefully on SIGTERM and SIGINT.
+_SERVING = frozenset({"run", "demo"})
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] and words[0] in _SERVING:
+        # Until their event loop takes the signals over (bot/cli/run.py), a stop signal that
+        # comes while Python imports and reads the configuration ends the process at once,
+        # exit 0: nothing has been opened yet. SIGTERM would otherwise kill it (status -15)
+        # and Ctrl-C print a KeyboardInterrupt traceback.
+        signal.signal(signal.SIGTERM, _exit_quietly)
+        signal.signal(signal.SIGINT, _exit_quietly)
     args = _parser().parse_args(argv)
     if args.command == "check-config":
         from bot.cli.check_config import check_config_command

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import Config, ConfigError, load_config
 from bot.config.env import load_env_settings
@@ -22,6 +24,50 @@ if TYPE_CHECKING:
 log = logging.getLogger("gridbot")
 RETRY_FIRST_SECONDS = 1.0  # `gridbot run` waiting for the Bot API: 1, 2, 4 … 60 s between tries
 RETRY_MAX_SECONDS = 60.0
+
+T = TypeVar("T")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Stopped(Exception):
+    """A stop signal came while starting: not an error, the process ends cleanly."""
+
+
+class StopSignals:
+    """SIGTERM (systemctl stop, docker stop) and SIGINT (Ctrl-C) both ask for a graceful stop:
+    stop taking updates, finish what is in flight, close the database, exit 0."""
+
+    def __init__(self) -> None:
+        self.requested = asyncio.Event()
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, self._request, signum)
+
+    def _request(self, signum: int) -> None:
+        if not self.requested.is_set():
+            log.info("%s: stopping", signal.Signals(signum).name)
+        self.requested.set()
+
+    async def unless_stopped(self, step: Awaitable[T]) -> T:
+        """Run a start-up step; a stop signal meanwhile cancels it (it cleans up after itself,
+        e.g. a migration rolls back) and raises Stopped."""
+        task = asyncio.ensure_future(step)
+        waiter = asyncio.ensure_future(self.requested.wait())
+        try:
+            await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            raise Stopped
+        return task.result()
+
+    async def wait(self) -> None:
+        await self.requested.wait()
 
 
 def _logging() -> None:
@@ -73,17 +119,23 @@ def run_command(config_path: str, *, db_path: str) -> int:
 async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:
     from handlers.app import build_application, stop_application
 
-    services = await Services.open(config, db_path)
-    application = build_application(
-        services, token=token, base_url=base_url, base_file_url=base_file_url
-    )
-    try:
-        await _start_when_reachable(application, base_url=base_url, token=token)
-        log.info("gridbot is running; Ctrl-C stops it")
-        await asyncio.Event().wait()
-    finally:
-        await stop_application(application)
-        await services.close()
+    stop = StopSignals()
+    stop.install()
+    async with contextlib.AsyncExitStack() as running:
+        try:
+            services = await stop.unless_stopped(Services.open(config, db_path))
+            running.push_async_callback(services.close)
+            application = build_application(
+                services, token=token, base_url=base_url, base_file_url=base_file_url
+            )
+            running.push_async_callback(stop_application, application)
+            await stop.unless_stopped(
+                _start_when_reachable(application, base_url=base_url, token=token)
+            )
+        except Stopped:
+            return
+        log.info("gridbot is running; Ctrl-C (or SIGTERM) stops it")
+        await stop.wait()
 
 
 async def _start_when_reachable(application: Application, *, base_url: str, token: str) -> None:
@@ -142,13 +194,14 @@ def demo_command(
     try:
         asyncio.run(_demo(config, db_path, host=host, port=port))
     except KeyboardInterrupt:
-        print("\n再见！demo 已停止。")
+        pass
     except OSError as error:
         print(
             f"gridbot demo: cannot listen on {host}:{port}: {error.strerror or error}",
             file=sys.stderr,
         )
         return 1
+    print("\n再见！demo 已停止。")
     return 0
 
 
@@ -178,26 +231,31 @@ async def _demo(config, db_path: Path, *, host: str, port: int) -> None:
     from simulator.seed import seed
     from simulator.server import SimulatorServer
 
-    server = SimulatorServer(host, port)
-    await server.start()
-    await seed(server, simulator_spec(config))
-    services = await Services.open(config, db_path)
-    application = build_application(
-        services,
-        token=DEMO_BOT["token"],
-        base_url=server.api_base_url,
-        base_file_url=server.file_base_url,
-    )
-    try:
-        await start_application(application)
+    stop = StopSignals()
+    stop.install()
+    async with contextlib.AsyncExitStack() as running:
+        try:
+            server = SimulatorServer(host, port)
+            await stop.unless_stopped(server.start())
+            # The web server goes last: whatever stops the demo, nothing keeps listening.
+            running.push_async_callback(server.stop)
+            await stop.unless_stopped(seed(server, simulator_spec(config)))
+            services = await stop.unless_stopped(Services.open(config, db_path))
+            running.push_async_callback(services.close)
+            application = build_application(
+                services,
+                token=DEMO_BOT["token"],
+                base_url=server.api_base_url,
+                base_file_url=server.file_base_url,
+            )
+            running.push_async_callback(stop_application, application)
+            await stop.unless_stopped(start_application(application))
+        except Stopped:
+            return
         print()
         print("  网格通 demo 已启动，在浏览器中打开：")
         print(f"  {server.base_url}")
         print("  左上角切换身份（居民、网格长、街道干部……），在网格群里说出问题试试。Ctrl-C 停止。")
         print(f"  {_quiet_hours_line(config)}")
         print()
-        await asyncio.Event().wait()
-    finally:
-        await stop_application(application)
-        await services.close()
-        await server.stop()
+        await stop.wait()
