@@ -69,6 +69,8 @@ class UpdateInbox:
         return self._worker is not None and not self._worker.done()
 
     async def start(self) -> None:
+        # Handled updates are kept a week, for the record of what came in; then they go.
+        await self.inbox.forget_old()
         self._stopping = False
         self._fetcher = asyncio.create_task(self._fetch(), name="inbox-fetch")
         self._worker = asyncio.create_task(self._handle(), name="inbox-handle")

@@ -52,6 +52,17 @@ async def test_handled_updates_leave_the_queue_and_failures_are_set_aside(
     assert await inbox.counts() == {"handled": 1, "waiting": 1, "failed": 1}
 
 
+async def test_handled_updates_are_forgotten_after_a_week_and_waiting_ones_never(
+    db: Database, clock: ManualClock
+) -> None:
+    inbox = Inbox(db, clock)
+    await inbox.store([_message(1, -100, 7), _message(2, -100, 8)])
+    await inbox.handled(1)
+    clock.advance(8 * 24 * 3600)
+    assert await inbox.forget_old() == 1
+    assert await inbox.counts() == {"waiting": 1}
+
+
 @asynccontextmanager
 async def _world(config: Config) -> AsyncIterator[tuple[SimulatorServer, ControlClient]]:
     async with SimulatorServer() as server:
