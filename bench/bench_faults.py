@@ -1,7 +1,7 @@
 """Faults against the real bot process (`gridbot run`) over the local Bot API server: kill -9
 in the middle of a burst of reports and a restart, shares of 429 and 5xx answers, an outage of
-the whole API for 90 s, forged button presses. Prints, for each: reports sent, cases, lost (no
-case and no card), doubled (two cases or two cards for one message) and the time until quiet
+the whole API for 90 s, forged button presses. Prints, for each: reports sent, cases, cards, lost
+(no case and no card), doubled (two cases or two cards for one message) and the time until quiet
 (from the end of the faults to the bot's last message).
 
     .venv/bin/python bench/bench_faults.py [--quick]
@@ -50,11 +50,14 @@ QUICK = {
 def _print(name: str, outcome: Outcome, seconds: float) -> None:
     print(f"  {name}")
     print(
-        f"    sent {outcome.sent:4d}  cases {outcome.cases:4d}  lost {outcome.lost:3d}"
+        f"    sent {outcome.sent:4d}  cases {outcome.cases:4d}  cards {outcome.carded:4d}"
+        f"  lost {outcome.lost:3d}"
         f"  doubled {outcome.doubled:3d} (cases {outcome.doubled_cases})"
         f"  quiet after {outcome.until_quiet:5.1f} s  kills {outcome.kills}"
         f"  SIGTERM exit {outcome.exit_codes}  ({seconds:.0f} s in all)"
     )
+    if not outcome.all_carded:
+        print("    not every card came within the timeout of the end of the faults")
     if outcome.forged_answered or outcome.forged_changed:
         print(
             f"    forged presses answered {outcome.forged_answered},"

@@ -68,6 +68,7 @@ class Outcome:
     doubled_cases: int = 0  # of those, with two cases (impossible by the (chat, message) key)
     kills: int = 0
     until_quiet: float = 0.0  # from the end of the faults to the bot's last message
+    all_carded: bool = True  # every report's card came within the plan's timeout
     forged_answered: int = 0
     forged_changed: int = 0  # forged presses that changed a case: must be 0
     exit_codes: list[int] = field(default_factory=list)  # of each graceful stop (SIGTERM)
@@ -161,8 +162,11 @@ async def _bot_messages(control: ControlClient, chats: list[int]) -> list[dict[s
     return found
 
 
-async def _until_quiet(control: ControlClient, chats: list[int], reports: int, plan: Plan) -> float:
-    """Seconds until every report has its card and the bot then says nothing for a while."""
+async def _until_quiet(
+    control: ControlClient, chats: list[int], reports: int, plan: Plan
+) -> tuple[float, bool]:
+    """Seconds until every report has its card and the bot then says nothing for a while, and
+    whether that happened within the plan's timeout."""
     begun = time.monotonic()
     last_count, last_change = -1, time.monotonic()
     while time.monotonic() - begun < plan.timeout:
@@ -171,9 +175,9 @@ async def _until_quiet(control: ControlClient, chats: list[int], reports: int, p
             last_count, last_change = len(messages), time.monotonic()
         cards = sum(1 for m in messages if m.get("reply_to_message_id"))
         if cards >= reports and time.monotonic() - last_change >= plan.quiet_seconds:
-            break
+            return last_change - begun, True
         await asyncio.sleep(0.2)
-    return last_change - begun
+    return last_change - begun, False
 
 
 async def _posted(control: ControlClient, chats: list[int]) -> list[tuple[int, int]]:
@@ -236,7 +240,7 @@ async def run_faults(config: Config, folder: Path, plan: Plan) -> Outcome:
             await asyncio.sleep(plan.outage_seconds)
         await control.clear_faults()
         posted = await _posted(control, chats)
-        until_quiet = await _until_quiet(control, chats, len(posted), plan)
+        until_quiet, all_carded = await _until_quiet(control, chats, len(posted), plan)
         forged = await _forge(control, spec, plan.forged, folder) if plan.forged else (0, 0)
         code, _ = await bot.terminate()
         messages_now = await _bot_messages(control, chats)
@@ -248,6 +252,7 @@ async def run_faults(config: Config, folder: Path, plan: Plan) -> Outcome:
     outcome = _count(bot.db, posted, cards)
     outcome.kills = kills
     outcome.until_quiet = until_quiet
+    outcome.all_carded = all_carded
     outcome.exit_codes = [code]
     outcome.forged_answered, outcome.forged_changed = forged
     return outcome
