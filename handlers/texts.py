@@ -119,6 +119,8 @@ ASK_RESOLVE_PHOTO = "收到。需要附一张处理后的照片吗？发照片�
 ASK_ESCALATE_REASON = "请写下上报的原因，或发 /cancel 取消："
 ASK_REJECT_REASON = "请写下退回的原因（会告知报事人），或发 /cancel 取消："
 ASK_REASSIGN = "转派给谁？"
+ASK_CATEGORY = "改为哪个类别？案件会按新类别重新派单。"
+BTN_RECATEGORISE = "改类别…"
 ASK_UNSATISFIED_REASON = "抱歉没有让您满意 🙏 可以说说原因吗？（直接回复文字，也可以不说）"
 THANKS_REASON = "谢谢，已转告处理人员和上级。"
 PROMPT_CANCELLED = "已取消。"
@@ -127,6 +129,7 @@ ARRIVED = "已到场：{number}"
 RESOLVED = "已办结：{number}，已请报事人评价。"
 ESCALATED = "已上报：{number} → {level}"
 REASSIGNED = "已转派：{number} → {name}"
+RECATEGORISED = "已改类别：{number} → {category}"
 REJECTED = "已退回：{number}"
 RATED = {
     "satisfied": "谢谢您的评价！",
