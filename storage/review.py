@@ -145,6 +145,24 @@ async def unbatched_of(
     return [_review(r) for r in rows]
 
 
+async def in_failed_batches(conn: aiosqlite.Connection) -> list[ReviewRecord]:
+    """Open items whose message could not be delivered (the reviewer never started the bot or
+    blocked it, or the outbox gave up)."""
+    rows = await conn.execute_fetchall(
+        f"SELECT {_COLUMNS} FROM review_items WHERE status = 'open' AND batch_id IN"
+        " (SELECT id FROM outbox WHERE status = 'failed') ORDER BY created_at, id"
+    )
+    return [_review(r) for r in rows]
+
+
+async def reroute(conn: aiosqlite.Connection, review_id: int, reviewer_id: int) -> None:
+    """Give an item to another reviewer, to be sent in their next batch."""
+    await conn.execute(
+        "UPDATE review_items SET reviewer_id = ?, batch_id = NULL WHERE id = ?",
+        (reviewer_id, review_id),
+    )
+
+
 async def set_batch(conn: aiosqlite.Connection, review_ids: list[int], batch_id: int) -> None:
     await conn.executemany(
         "UPDATE review_items SET batch_id = ? WHERE id = ?", [(batch_id, i) for i in review_ids]
@@ -172,6 +190,24 @@ async def settle(
         )
     )
     return None if row is None else _review(row)
+
+
+async def edit_open(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    *,
+    text: str,
+    masked_text: str,
+) -> bool:
+    """New words for an open item of this author; False when there is none."""
+    rows = await conn.execute_fetchall(
+        "UPDATE review_items SET text = ?, masked_text = ? WHERE chat_id = ? AND message_id = ?"
+        " AND user_id = ? AND status = 'open' RETURNING id",
+        (text, masked_text, chat_id, message_id, user_id),
+    )
+    return first(rows) is not None
 
 
 async def set_case(conn: aiosqlite.Connection, review_id: int, case_id: int) -> None:

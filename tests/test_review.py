@@ -158,3 +158,29 @@ async def test_the_unmasked_words_are_kept_only_while_the_item_is_open(
     await desk.decide(item, LEADER, accept=False)
     stored = await review_sql.get_review(db.reader, item)
     assert "13812345678" not in stored.text and "138****5678" in stored.text
+
+
+async def test_an_edit_while_waiting_is_reviewed_and_opened_in_the_new_words(
+    intake: Intake, desk: ReviewDesk, db: Database
+) -> None:
+    item = await _kept(intake, UNSURE, 13)
+    await intake.edit(GROUP, 13, 900002, "别人改不了")  # only the author's edit counts
+    await intake.edit(GROUP, 13, RESIDENT, "3号楼楼道的灯不亮了 电话13812345678")
+    stored = await review_sql.get_review(db.reader, item)
+    assert stored.masked_text == "3号楼楼道的灯不亮了 电话138****5678"
+    decided = await desk.decide(item, LEADER, accept=True)
+    assert decided.result.case.text == "3号楼楼道的灯不亮了 电话13812345678"
+
+
+async def test_items_a_leader_cannot_be_sent_go_up_to_the_community(
+    intake: Intake, desk: ReviewDesk, db: Database, clock: ManualClock
+) -> None:
+    await _kept(intake, UNSURE, 14)
+    clock.advance(600)
+    await desk.send_due()
+    [batch] = await _batches(db)
+    async with db.write() as conn:  # what the outbox does on 403: the leader never started us
+        await outbox_sql.mark_failed(conn, batch.id, error="forbidden: bot can't initiate")
+    assert await desk.send_due() == 1
+    [again] = await _batches(db)
+    assert again.chat_id == COMMUNITY and again.payload["items"][0]["text"] == UNSURE

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cases.lifecycle import Change, TransitionError, open_case, queue, transition
 from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from bot.cases.privacy import queue_hide, what_to_hide
-from bot.cases.review import keep_for_review
+from bot.cases.review import edit_waiting, keep_for_review
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
@@ -269,8 +269,12 @@ class Intake:
         return IntakeResult(Decision.REVIEW if kept else Decision.DUPLICATE, parse=parse)
 
     async def edit(self, chat_id: int, message_id: int, user_id: int, text: str) -> Change | None:
-        """An edited message updates its case's text; the event log keeps the original."""
+        """An edited message updates its case's text; the event log keeps the original. A
+        message still waiting for review is reviewed (and opened) in its new words."""
         case = await case_sql.get_case_by_message(self.db.reader, chat_id, message_id)
+        if case is None and text.strip():
+            async with self.db.write() as conn:
+                await edit_waiting(conn, chat_id, message_id, user_id, text.strip())
         if case is None or case.reporter_id != user_id or not text.strip():
             return None
         if case.text == text.strip():

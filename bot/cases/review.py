@@ -100,6 +100,16 @@ class Decided:
     result: IntakeResult | None = None
 
 
+def reviewers_of(config: Config, grid_id: str) -> list[int]:
+    """Who reviews a grid's messages, in order: its leader, else the community, else the street."""
+    chain = [
+        config.grid(grid_id).leader,  # type: ignore[union-attr]
+        config.community_of(grid_id).staff[0],
+        config.street_of(grid_id).staff[0],
+    ]
+    return list(dict.fromkeys(chain))
+
+
 def may_review(config: Config, user_id: int, grid_id: str) -> bool:
     """The grid's leader, or anyone who oversees that grid in its chain (workers, community,
     street, district staff, admins); departments judge cases of their categories, not messages."""
@@ -138,6 +148,15 @@ async def keep_for_review(
     return await review_sql.add_review(conn, new) is not None
 
 
+async def edit_waiting(
+    conn: Connection, chat_id: int, message_id: int, user_id: int, text: str
+) -> bool:
+    """The author edited a message that waits for review: it is decided in its new words."""
+    return await review_sql.edit_open(
+        conn, chat_id, message_id, user_id, text=text, masked_text=mask_pii(text)
+    )
+
+
 class ReviewDesk:
     """Review items: kept by intake, batched to leaders, decided by them."""
 
@@ -158,6 +177,7 @@ class ReviewDesk:
         queued = 0
         async with self.db.write() as conn:
             await review_sql.expire(conn, now)
+            await self._pass_on_undelivered(conn)
             for reviewer, oldest, count in await review_sql.reviewers_waiting(conn):
                 if oldest + window > now and count < BATCH_SIZE:
                     continue
@@ -167,13 +187,26 @@ class ReviewDesk:
                     notice = Notice(
                         NoticeKind.REVIEW_BATCH, reviewer,
                         payload={"items": [ReviewItem.of(i).payload() for i in items]},
-                        dedupe_key=f"review:{items[0].id}",
+                        dedupe_key=f"review:{reviewer}:{items[0].id}",
                     )  # fmt: skip
                     batch_id = await queue(conn, self.config, notice, now=now, urgent=False)
-                    assert batch_id is not None  # the first item is in no other batch
+                    assert (
+                        batch_id is not None
+                    )  # the first item went to no other batch of this reviewer
                     await review_sql.set_batch(conn, [i.id for i in items], batch_id)
                     queued += 1
         return queued
+
+    async def _pass_on_undelivered(self, conn: Connection) -> None:
+        """A leader who cannot be reached (never started the bot, blocked it) must not sit on
+        residents' messages: their items go up the chain, to the community, then the street."""
+        for record in await review_sql.in_failed_batches(conn):
+            chain = reviewers_of(self.config, record.grid_id)
+            later = (
+                chain[chain.index(record.reviewer_id) + 1 :] if record.reviewer_id in chain else []
+            )
+            if later:
+                await review_sql.reroute(conn, record.id, later[0])
 
     async def expire(self) -> int:
         async with self.db.write() as conn:
