@@ -3,7 +3,7 @@
 The group hears nothing. The item is kept in the database (a restart loses none); after a short
 window the leader's waiting items go out together as one private message through the outbox (so
 quiet hours and retries apply), each with 立案 / 不是. 立案 opens the case exactly as if the
-resident had reported it; 不是 closes the item. Both are labels for retraining (bot/cases/corrections.py).
+resident had reported it; 不是 closes the item. Both are labels for retraining (corrections.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bot.cases import corrections as labels
+from bot.cases import corrections
 from bot.cases.lifecycle import queue
 from bot.cases.models import NoticeKind
 from bot.cases.roles import positions_of, reaches_grid
@@ -139,7 +139,7 @@ async def keep_for_review(
     new = review_sql.NewReview(
         chat_id=incoming.chat_id, message_id=incoming.message_id, grid_id=grid.id,
         reviewer_id=grid.leader, user_id=incoming.user_id, user_name=incoming.user_name,
-        text=text, masked_text=mask_pii(text), parse=labels.masked_parse(parse),
+        text=text, masked_text=mask_pii(text), parse=corrections.masked_parse(parse),
         photo_file_id=incoming.photo_file_id,
         latitude=incoming.location[0] if incoming.location else None,
         longitude=incoming.location[1] if incoming.location else None,
@@ -245,7 +245,7 @@ class ReviewDesk:
                     raise ReviewError("limited")  # rolls the decision back: press again later
                 if result.case is not None:
                     await review_sql.set_case(conn, review_id, result.case.id)
-            await labels.record_review(
+            await corrections.record_review(
                 conn, review_id=review_id, chat_id=record.chat_id, message_id=record.message_id,
                 masked_text=record.masked_text, parse=record.parse, is_report=accept,
                 decided_by=user_id, now=now,
