@@ -176,3 +176,19 @@ async def test_a_restart_keeps_the_waiting_items(tmp_path: Path, config: Config)
         await live.settle()
         case = await live.case()
         assert case.reporter_id == WANG and case.text == UNSURE
+
+
+async def test_accepting_a_problem_reported_meanwhile_answers_me_too_in_the_group(
+    live: Live,
+) -> None:
+    [original] = await _unsure_messages(live, "3号楼门口的路灯好像又不亮了")
+    await live.say(GROUP, LI, "/report 3号楼门口的路灯坏了")
+    await live.settle()
+    case = await live.case()
+    batch = await _batch(live)
+    answer = await live.press(LEADER, batch, LEADER, "1 立案")
+    await live.settle()
+    assert "同问" in answer["answer"]["text"] and case.number in answer["answer"]["text"]
+    me_too = await live.last_bot_message(GROUP)
+    assert "同问" in me_too["text"] and me_too["reply_to_message_id"] == original["message_id"]
+    assert await live.case_count() == 1

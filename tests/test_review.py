@@ -184,3 +184,15 @@ async def test_items_a_leader_cannot_be_sent_go_up_to_the_community(
     assert await desk.send_due() == 1
     [again] = await _batches(db)
     assert again.chat_id == COMMUNITY and again.payload["items"][0]["text"] == UNSURE
+
+
+async def test_accepting_a_problem_reported_meanwhile_joins_that_case_as_me_too(
+    intake: Intake, desk: ReviewDesk, db: Database
+) -> None:
+    intake.parser.answers["3号楼那边灯好像不亮"] = report(confidence=0.4)  # unsure, at 3号楼
+    item = await _kept(intake, "3号楼那边灯好像不亮", 15)
+    first = await intake.receive(message("3号楼路灯坏了", 16, user_id=900002))
+    decided = await desk.decide(item, LEADER, accept=True)
+    assert decided.result.decision is Decision.JOINED
+    assert decided.item.case_number == first.case.number
+    assert await case_sql.count_cases(db.reader) == 1
