@@ -183,7 +183,13 @@ class _Pinned:
     def parse(self, text: str, **kw: object):
         result = self.parser.parse(text, **kw)  # type: ignore[attr-defined]  # a wrapper around the real parser, set by the test
         return result.model_copy(
-            update={"is_report": True, "category": self.category, "level": 1, "confidence": 0.95}
+            update={
+                "is_report": True,
+                "category": self.category,
+                "level": 1,
+                "confidence": 0.95,
+                "report_probability": 0.95,
+            }
         )
 
 

@@ -29,7 +29,8 @@ class _Unsure:
             update={
                 "is_report": True,
                 "urgent": False,
-                "confidence": 0.4,  # between the two thresholds: review
+                "confidence": 0.4,
+                "report_probability": 0.5,  # between the two thresholds: review
                 "category": result.category or "other",
                 "level": result.level or 1,
             }

@@ -15,6 +15,7 @@ from bot.cases.lifecycle import Change, TransitionError, open_case, queue, trans
 from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from bot.cases.privacy import queue_hide, what_to_hide
 from bot.cases.review import edit_waiting, keep_for_review
+from nlp.decide import action
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
@@ -140,11 +141,12 @@ class Intake:
             # 「@网格通 在吗」: a greeting or a question, not a problem to guess a category for.
             return IntakeResult(Decision.HOW_TO, parse=parse)
         settings = self.config.intake
-        if not incoming.forced and not (parse.is_report and parse.urgent):
-            # Danger is never left waiting on a question; everything else by confidence.
-            if not parse.is_report or parse.confidence < settings.unsure_confidence:
+        if not incoming.forced:
+            # Danger is always a case; everything else by the parser's P(report) (nlp.decide).
+            what = action(parse, settings.report_confidence, settings.unsure_confidence)
+            if what == "ignore":
                 return IntakeResult(Decision.IGNORED, parse=parse)
-            if parse.confidence < settings.report_confidence:
+            if what == "review":
                 return await self._keep_for_review(incoming, grid, parse)
         return await self.open(incoming, grid, parse)
 
