@@ -12,6 +12,7 @@ from bot.cases.intake import Intake
 from bot.cases.lifecycle import Lifecycle
 from bot.cases.lookup import Lookup
 from bot.cases.privacy import Privacy
+from bot.cases.review import ReviewDesk
 from bot.delivery.inbox import Inbox
 from bot.timing.clock import Clock, SystemClock
 from nlp.parse import Parser, get_parser
@@ -34,6 +35,7 @@ class Services:
     privacy: Privacy
     conversations: Conversations
     inbox: Inbox
+    review: ReviewDesk
     extras: dict[str, object] = field(default_factory=dict)  # optional features register here
 
     @classmethod
@@ -48,18 +50,20 @@ class Services:
         clock = clock or SystemClock()
         parser = parser or get_parser(config.place_names())
         db = await Database.open(db_path)
+        intake = Intake(db, config, clock, parser)
         return cls(
             db=db,
             config=config,
             clock=clock,
             parser=parser,
             lifecycle=Lifecycle(db, config, clock),
-            intake=Intake(db, config, clock, parser),
+            intake=intake,
             feedback=Feedback(db, config, clock),
             lookup=Lookup(db, clock),
             privacy=Privacy(db, config, clock),
             conversations=Conversations(db, clock),
             inbox=Inbox(db, clock),
+            review=ReviewDesk(db, config, clock, intake),
         )
 
     async def close(self) -> None:

@@ -31,7 +31,7 @@ from bot.cases.roles import is_staff
 from bot.delivery.outbox import OutboxDrainer
 from bot.services import Services
 from bot.timing.deadlines import DeadlineKeeper
-from handlers import common, feedback, handling, intake, prompts, schedule, stats, texts
+from handlers import common, feedback, handling, intake, prompts, review, schedule, stats, texts
 from handlers.context import CONTEXT_TYPES, BotData, GridContext, note_failure
 from handlers.digest_text import RENDERERS
 from handlers.inbox import UpdateInbox
@@ -40,7 +40,7 @@ from handlers.sender import TelegramDelivery
 
 log = logging.getLogger(__name__)
 
-UNSURE_SWEEP_SECONDS = 60
+REVIEW_SWEEP_SECONDS = 30
 OUTBOX_CONNECTIONS = 4
 
 
@@ -125,7 +125,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("cancel", prompts.cancel, filters=private))
     application.add_handler(CommandHandler("report", intake.group_report, filters=groups))
     # 4. Buttons, by their versioned prefix; anything else is stale or forged.
-    application.add_handler(CallbackQueryHandler(intake.unsure_answer, pattern=_op(Op.PENDING)))
+    application.add_handler(CallbackQueryHandler(review.on_review_button, pattern=_op(Op.REVIEW)))
     application.add_handler(CallbackQueryHandler(feedback.on_rating, pattern=_op(Op.RATE)))
     application.add_handler(
         CallbackQueryHandler(
@@ -200,8 +200,10 @@ async def _post_init(application: Application) -> None:
     bot_data.drainer = drainer
     bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
     if application.job_queue is not None:
+        # Messages that may be reports go to the grid leaders in batches; the items live in
+        # the database, so a restart sends what was waiting.
         application.job_queue.run_repeating(
-            intake.expire_unsure_cards, UNSURE_SWEEP_SECONDS, first=5
+            review.send_review_batches, REVIEW_SWEEP_SECONDS, first=5
         )
     bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
     # Deadlines: reminders, escalation, rating follow-up and digests, rebuilt from the database.

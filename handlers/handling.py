@@ -14,7 +14,7 @@ from bot.delivery.notify import send
 from handlers import keyboards, render, texts
 from handlers.context import GridContext, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
-from nlp.taxonomy import category_name
+from nlp.taxonomy import CATEGORIES, category_name
 
 _OP_ACTION = {Op.RESOLVE: Action.RESOLVE, Op.ESCALATE: Action.ESCALATE, Op.REJECT: Action.REJECT}
 _ASK = {
@@ -108,6 +108,22 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
         target = button.fields[1] if len(button.fields) > 1 else ""
         kwargs: dict[str, object] = {}
         person = keyboards.positive_id(target[1:])
+        if target == "c":  # 改类别: pick the category, which routes the case afresh
+            if not allowed(Action.REASSIGN, status, roles):
+                await query.answer(texts.NOT_ALLOWED, show_alert=True)
+                return
+            await query.answer()
+            options = [(n, f"c{c}") for c, (n, _) in CATEGORIES.items() if c != case.category]
+            markup = keyboards.choices(Op.REASSIGN_TO, options, case.id, per_row=3)
+            await _private(context, user_id, texts.ASK_CATEGORY, buttons=_rows(markup))
+            return
+        if target.startswith("c") and target[1:] in CATEGORIES:
+            await _apply(
+                update, context, case, Action.REASSIGN,
+                texts.RECATEGORISED.format(number=case.number, category=category_name(target[1:])),
+                category=target[1:],
+            )  # fmt: skip
+            return
         if target.startswith("u") and person is not None:
             kwargs["assignee_id"] = person
             name = services.config.user_name(person)
@@ -131,7 +147,7 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
 
 
 def reassign_targets(config: Config, case: CaseRecord) -> list[tuple[str, str]]:
-    """Grid workers, the community, and the departments for the case's category."""
+    """Grid workers, the community, the departments for the case's category, and 改类别."""
     grid = config.grid(case.grid_id)
     people: list[int] = []
     if grid is not None:
@@ -147,6 +163,7 @@ def reassign_targets(config: Config, case: CaseRecord) -> list[tuple[str, str]]:
         ):
             if department.id != case.department_id:
                 options.append((department.name, f"d{department.id}"))
+    options.append((texts.BTN_RECATEGORISE, "c"))
     return options
 
 

@@ -1,21 +1,19 @@
-"""Residents reporting: group messages, /report and mentions, edits, unsure cards, and the
-step-by-step private report (its state in the database, a way out at every step)."""
+"""Residents reporting: group messages, /report and mentions, edits, and the step-by-step
+private report (its state in the database, a way out at every step). A message that may be a
+report gets no answer in the group: it waits for the grid leader (handlers/review.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 from telegram import Message, MessageEntity, Update
-from telegram.error import TelegramError
 
 from bot.cases.conversations import REPORT, Question
 from bot.cases.intake import Decision, Incoming, IntakeResult
-from bot.cases.lifecycle import TransitionError
-from handlers import keyboards, render, texts
+from handlers import keyboards, texts
 from handlers.context import GridContext, display_name, poke_outbox, reply, say
 from handlers.keyboards import Op
-from nlp.taxonomy import CATEGORIES, category_name
+from nlp.taxonomy import category_name
 
 LIMIT_NOTE_SECONDS = 60
 
@@ -51,17 +49,6 @@ async def _answer(update: Update, context: GridContext, result: IntakeResult) ->
             texts.JOINED.format(number=result.case.number, count=result.followers + 1),
             quote=True, dedupe_key=f"joined:{message.chat_id}:{message.message_id}",
         )  # fmt: skip
-    elif result.decision is Decision.ASK and result.parse is not None:
-        suggested = result.parse.category or "other"
-        options = [(code, name) for code, (name, _) in CATEGORIES.items()]
-        markup = keyboards.unsure(message.message_id, suggested, options)
-        buttons = [[(b.text, str(b.callback_data)) for b in row] for row in markup.inline_keyboard]
-        name = render.safe_text(display_name(message.from_user), masked=True, limit=64)
-        await reply(
-            update, context,
-            texts.UNSURE.format(name=name, category=category_name(suggested)),
-            quote=True, buttons=buttons, dedupe_key=_unsure_key(message.chat_id, message.message_id),
-        )  # fmt: skip
     elif result.decision is Decision.REPEATED and result.case is not None:
         words = texts.ALREADY_YOURS.format(number=result.case.number)
         key = f"repeated:{message.chat_id}:{message.message_id}"
@@ -83,12 +70,8 @@ async def _answer(update: Update, context: GridContext, result: IntakeResult) ->
         await reply(update, context, texts.LIMITED, quote=True, dedupe_key=key)
 
 
-def _unsure_key(chat_id: int, message_id: int) -> str:
-    return f"unsure:{chat_id}:{message_id}"
-
-
 async def group_message(update: Update, context: GridContext) -> None:
-    """Every text, photo or pin in a grid group: a case, a question, or silence."""
+    """Every text, photo or pin in a grid group: a case, or silence (maybe a review item)."""
     message = update.effective_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return
@@ -172,63 +155,6 @@ async def edited_message(update: Update, context: GridContext) -> None:
         return
     result = await services.intake.danger_in_edit(_incoming(message))
     await _answer(update, context, result)
-
-
-async def unsure_answer(update: Update, context: GridContext) -> None:
-    """是报事 / 不是 / a category on an unsure card: only its author may choose."""
-    query = update.callback_query
-    button = keyboards.decode(query.data if query else None)
-    if query is None or query.message is None or button is None:
-        return
-    message_id = button.int_field(0)
-    choice = button.fields[1] if len(button.fields) > 1 else ""
-    if message_id is None or (choice != "no" and choice not in CATEGORIES):
-        await query.answer(texts.STALE_BUTTON)
-        return
-    services = context.services
-    try:
-        result = await services.intake.answer_pending(
-            query.message.chat.id,
-            message_id,
-            query.from_user.id,
-            category=None if choice == "no" else choice,
-        )
-    except TransitionError as error:
-        await query.answer(
-            texts.NOT_YOUR_CARD if error.code == "forbidden" else texts.DONE_ALREADY,
-            show_alert=True,
-        )
-        return
-    if result.decision is Decision.LIMITED:
-        # Nothing was settled: the card stays, to be answered a little later.
-        await query.answer(texts.LIMITED, show_alert=True)
-        return
-    # Answering stops the client's spinner; the card then shows the outcome.
-    await query.answer()
-    if result.case is not None and result.decision in (
-        Decision.OPENED,
-        Decision.JOINED,
-        Decision.REPEATED,
-    ):
-        text = texts.UNSURE_DONE.format(number=result.case.number)
-    else:
-        text = texts.UNSURE_DECLINED
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(text)
-    await _answer(update, context, result)
-    poke_outbox(context)
-
-
-async def expire_unsure_cards(context: GridContext) -> None:
-    """Unanswered unsure cards quietly disappear."""
-    services = context.services
-    for pending in await services.intake.expire_pending():
-        sent = await services.lookup.sent_by_key(_unsure_key(pending.chat_id, pending.message_id))
-        if sent is None or sent.message_id is None:
-            continue
-        # already gone, or too old to delete: nothing else to do
-        with contextlib.suppress(TelegramError):
-            await context.bot.delete_message(sent.chat_id, sent.message_id)
 
 
 # The private, step-by-step report: its steps and what was said so far are kept by the core

@@ -25,7 +25,7 @@ class Op(StrEnum):
     REASSIGN_TO = "tt"  # fields: case id, target (u<user id> or d<department id>)
     REJECT = "x"
     RATE = "s"  # fields: case id, score letter
-    PENDING = "p"  # fields: message id, category code or "no"
+    REVIEW = "rv"  # fields: review item id, "y" (立案) or "n" (不是)
     CANCEL = "c"  # leave the current prompt
     GRID = "g"  # private report: the grid
     ANONYMOUS = "an"  # private report: 0 or 1
@@ -140,29 +140,22 @@ def rating(case_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def unsure(
-    message_id: int, suggested: str, categories: list[tuple[str, str]]
-) -> InlineKeyboardMarkup:
-    """是报事 / 不是, then the categories to pick from (the suggestion first)."""
+def review(items: list[tuple[int, int]]) -> InlineKeyboardMarkup | None:
+    """One row per (number in the list, review item id) still open: 「n 立案」「n 不是」."""
     rows = [
         [
             InlineKeyboardButton(
-                texts.BTN_IS_REPORT, callback_data=encode(Op.PENDING, message_id, suggested)
+                texts.BTN_REVIEW_ACCEPT.format(index=index),
+                callback_data=encode(Op.REVIEW, item, "y"),
             ),
             InlineKeyboardButton(
-                texts.BTN_NOT_REPORT, callback_data=encode(Op.PENDING, message_id, "no")
+                texts.BTN_REVIEW_REJECT.format(index=index),
+                callback_data=encode(Op.REVIEW, item, "n"),
             ),
         ]
+        for index, item in items
     ]
-    row: list[InlineKeyboardButton] = []
-    for code, name in categories:
-        row.append(InlineKeyboardButton(name, callback_data=encode(Op.PENDING, message_id, code)))
-        if len(row) == 4:
-            rows.append(row)
-            row = []
-    if row:
-        rows.append(row)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def cancel() -> InlineKeyboardMarkup:

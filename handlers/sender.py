@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.delivery.outbox import FORBIDDEN, Delivered
 from bot.reports.charts import FontMissing
 from bot.services import Services
-from handlers import keyboards, render, stats_text, texts
+from handlers import keyboards, render, review, stats_text, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
 from nlp.taxonomy import category_name
 
@@ -99,6 +99,12 @@ class TelegramDelivery:
             )
         if kind == NoticeKind.EDIT:
             return await self._edit(chat_id, payload)
+        if kind == NoticeKind.REVIEW_BATCH:
+            items = payload.get("items")
+            text, markup = review.batch_message(
+                self.config, items if isinstance(items, list) else []
+            )
+            return await self._text(chat_id, text, markup=markup)
         if case is None:
             return Delivered(ok=False, error="notice without a case")
         mention = payload.get("mention")

@@ -11,8 +11,6 @@ BTN_REJECT = "退回"
 BTN_SATISFIED = "👍 满意"
 BTN_BASIC = "👌 基本满意"
 BTN_UNSATISFIED = "👎 不满意"
-BTN_IS_REPORT = "是报事"
-BTN_NOT_REPORT = "不是"
 BTN_CANCEL = "取消"
 BTN_SKIP = "跳过"
 BTN_NAMED = "实名"
@@ -88,10 +86,6 @@ ALREADY_YOURS = "您已经反映过这个问题（案件 <b>{number}</b>），�
 JOINED = "这个问题已有人反映（案件 <b>{number}</b>），已为您记为同问，现有 {count} 人关注。"
 LIMITED = "您报事有点频繁啦，请稍后再试 🙏"
 FAILED = "抱歉，这一步没有成功，请稍后再试。"
-UNSURE = "{name}，这条消息需要登记为报事吗？我猜是「{category}」，不对可以点选正确的类别。"
-UNSURE_DONE = "好的，已登记为案件 <b>{number}</b>。"
-UNSURE_DECLINED = "好的，不登记。"
-NOT_YOUR_CARD = "只有发消息的人可以选择哦。"
 STALE_BUTTON = "这个按钮已经失效了。"
 DONE_ALREADY = "这件事已经处理过了。"
 NOT_ALLOWED = "抱歉，您没有处理这个案件的权限。"  # only where a case is involved
@@ -126,6 +120,8 @@ ASK_RESOLVE_PHOTO = "收到。需要附一张处理后的照片吗？发照片�
 ASK_ESCALATE_REASON = "请写下上报的原因，或发 /cancel 取消："
 ASK_REJECT_REASON = "请写下退回的原因（会告知报事人），或发 /cancel 取消："
 ASK_REASSIGN = "转派给谁？"
+ASK_CATEGORY = "改为哪个类别？案件会按新类别重新派单。"
+BTN_RECATEGORISE = "改类别…"
 ASK_UNSATISFIED_REASON = "抱歉没有让您满意 🙏 可以说说原因吗？（直接回复文字，也可以不说）"
 THANKS_REASON = "谢谢，已转告处理人员和上级。"
 THANKS_REASON_HELD = "谢谢，已记下。现在是免打扰时段，将于 {when} 转告处理人员和上级。"
@@ -137,6 +133,7 @@ ARRIVED = "已到场：{number}"
 RESOLVED = "已办结：{number}，已请报事人评价。"
 ESCALATED = "已上报：{number} → {level}"
 REASSIGNED = "已转派：{number} → {name}"
+RECATEGORISED = "已改类别：{number} → {category}"
 REJECTED = "已退回：{number}"
 RATED = {
     "satisfied": "谢谢您的评价！",
@@ -272,3 +269,27 @@ ON_SCENE_REMINDER = (
     "⏰ 紧急案件 <b>{number}</b>：接单 {minutes} 分钟了还没有到场，到了请点「到场」。"
 )
 NOT_ON_SCENE = "⚠️ 紧急案件 <b>{number}</b>（{category}）：{name}（{role}）接单已过 {minutes} 分钟，仍未到场，请督促或另派人员。"
+
+# Review: messages that may be reports, sent quietly to the grid leader (立案 / 不是)
+REVIEW_HEAD = "🔎 群里有 {count} 条消息可能是报事，请确认："
+REVIEW_ITEM = "{index}. 可能是报事：「{text}」\n　　{author} · {grid} · {time}{guess}"
+REVIEW_GUESS = " · 像是「{category}」"
+REVIEW_FOOT = (
+    "点「立案」按居民报事办理，案件卡片会回复在群里的原消息下；点「不是」关闭。{hours} 小时内有效。"
+)
+REVIEW_OUTCOME = {
+    "accepted": "✅ 已立案 {number}",
+    "rejected": "✖️ 不是报事",
+    "expired": "⌛ 已失效",
+}
+BTN_REVIEW_ACCEPT = "{index} 立案"
+BTN_REVIEW_REJECT = "{index} 不是"
+REVIEW_DONE = {
+    "accepted": "已立案：{number}",
+    "joined": "已并入同一问题的案件 {number}（同问）",
+    "rejected": "已关闭：不是报事",
+}
+REVIEW_ALREADY = "这条已经处理过了：{outcome}"
+REVIEW_EXPIRED = "这条消息已超过 {hours} 小时，确认已失效。如需办理，请在群里回复原消息发 /report。"
+REVIEW_FORBIDDEN = "只有本网格的网格长（或上级）可以确认这条消息。"
+REVIEW_UNKNOWN = "没有找到这条待确认的消息。"

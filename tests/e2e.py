@@ -7,6 +7,7 @@ Application polls it, and the test acts as residents and handlers through the co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -133,11 +134,19 @@ def button_data(message: dict[str, Any], label: str) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    db_path: Path, config: Config, clock: ManualClock, *, deadlines: bool = True
+    db_path: Path,
+    config: Config,
+    clock: ManualClock,
+    *,
+    deadlines: bool = True,
+    server: SimulatorServer | None = None,
 ) -> AsyncIterator[Live]:
-    """The simulator seeded like the demo, and the real bot on this database and clock."""
-    async with SimulatorServer() as server:
-        await seed(server, simulator_spec(config))
+    """The simulator seeded like the demo (or the one given, as after a restart: Telegram's
+    update ids go on), and the real bot on this database and clock."""
+    async with contextlib.AsyncExitStack() as stack:
+        if server is None:
+            server = await stack.enter_async_context(SimulatorServer())
+            await seed(server, simulator_spec(config))
         services = await Services.open(config, db_path, clock=clock)
         application = build_application(
             services,

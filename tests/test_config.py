@@ -164,7 +164,7 @@ def test_json_leaves_out_the_source_path(example: Config) -> None:
 def test_json_fills_in_defaults(example: Config) -> None:
     data = json.loads(example.model_dump_json())
     assert data["streets"][0]["communities"][0]["kind"] == "community"
-    assert data["intake"]["report_confidence"] == 0.55
+    assert data["intake"]["review_expire_hours"] == 24
 
 
 # --- environment settings ---------------------------------------------------------------------

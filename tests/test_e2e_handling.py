@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.cases.models import CaseStatus
 from storage import attachments as attachment_sql
+from storage import review as review_sql
 from tests.e2e import BOT_ID, COMMUNITY, GROUP, LEADER, LI, WANG, WORKER, ZHANG, Live, buttons
 
 # Level 1 (the grid leader fixes it himself): a loose cover the worker can put back.
@@ -91,6 +92,23 @@ async def test_reassigning_to_a_grid_worker(live: Live) -> None:
     assert case.number in (await live.last_bot_message(WORKER))["text"]
 
 
+async def test_another_category_is_chosen_under_reassign_and_kept_as_a_label(
+    live: Live,
+) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "转派")
+    await live.settle()
+    await live.press(LEADER, await live.last_bot_message(LEADER), LEADER, "改类别…")
+    await live.settle()
+    answer = await live.press(LEADER, await live.last_bot_message(LEADER), LEADER, "市容秩序")
+    await live.settle()
+    assert "市容秩序" in answer["answer"]["text"]
+    assert (await live.case(case.number)).category == "street_order"
+    assert "市容秩序" in (await live.bot_messages(GROUP))[0]["text"]  # the card follows
+    [label] = await review_sql.latest_labels(live.services.db.reader)
+    assert (label.source, label.category, label.decided_by) == ("category", "street_order", LEADER)
+
+
 async def test_rejecting_tells_the_reporter_why_and_who(live: Live) -> None:
     case, notice = await _reported(live)
     await live.press(LEADER, notice, LEADER, "退回")
@@ -100,6 +118,8 @@ async def test_rejecting_tells_the_reporter_why_and_who(live: Live) -> None:
     assert (await live.case(case.number)).status == CaseStatus.REJECTED
     told = (await live.last_bot_message(WANG))["text"]
     assert "该路灯属于小区物业" in told and "陈建国" in told
+    [label] = await review_sql.latest_labels(live.services.db.reader)
+    assert (label.source, label.is_report) == ("reject", False)  # 退回: not a report
 
 
 async def test_a_reporter_who_starts_the_bot_late_still_learns_why_it_was_rejected(

@@ -1,11 +1,11 @@
-"""Intake decisions: chatter ignored, confident reports opened, unsure ones asked, 同问 joined."""
+"""Intake decisions: chatter ignored, confident reports opened, unsure ones kept for review,
+同问 joined."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.cases.intake import Decision, Incoming, Intake
-from bot.cases.lifecycle import TransitionError
 from bot.cases.models import CaseStatus
 from bot.config import Config
 from bot.timing.clock import ManualClock
@@ -77,42 +77,13 @@ async def test_the_same_message_twice_makes_one_case(intake: Intake, db: Databas
     assert again.case.id == first.case.id
 
 
-async def test_an_unsure_report_is_asked_and_the_author_alone_may_answer(intake: Intake) -> None:
-    asked = await intake.receive(message("好像哪里灯不太亮？", 4))
-    assert asked.decision is Decision.ASK
-    with pytest.raises(TransitionError):
-        await intake.answer_pending(GROUP, 4, NEIGHBOUR, category="facility_repair")
-    opened = await intake.answer_pending(GROUP, 4, RESIDENT, category="facility_repair")
-    assert opened.decision is Decision.OPENED and opened.case.category == "facility_repair"
-    with pytest.raises(TransitionError):  # a second tap on the same card changes nothing
-        await intake.answer_pending(GROUP, 4, RESIDENT, category="facility_repair")
-
-
-async def test_confirming_an_unsure_report_keeps_its_photo_and_pin(
+async def test_an_unsure_report_is_kept_for_review_and_answered_with_silence(
     intake: Intake, db: Database
 ) -> None:
-    await intake.receive(
-        message("好像哪里灯不太亮？", 30, photo_file_id="ph1", location=(29.9, 121.7))
-    )
-    opened = await intake.answer_pending(GROUP, 30, RESIDENT, category="facility_repair")
-    kept = await attachment_sql.list_attachments(db.reader, opened.case.id)
-    assert [(a.kind, a.file_id, a.latitude) for a in kept] == [
-        ("photo", "ph1", None),
-        ("location", None, 29.9),
-    ]
-
-
-async def test_a_confirmation_refused_by_the_rate_limit_leaves_the_card_open(
-    intake: Intake, db: Database, clock: ManualClock
-) -> None:
-    await intake.receive(message("好像哪里灯不太亮？", 40))
-    for number in range(41, 44):  # three cases this minute: the limit
-        await intake.receive(message("大家早上好呀", number, forced=True))
-    limited = await intake.answer_pending(GROUP, 40, RESIDENT, category="facility_repair")
-    assert limited.decision is Decision.LIMITED
-    clock.advance(61)
-    opened = await intake.answer_pending(GROUP, 40, RESIDENT, category="facility_repair")
-    assert opened.decision is Decision.OPENED and opened.case.message_id == 40
+    kept = await intake.receive(message("好像哪里灯不太亮？", 4))
+    again = await intake.receive(message("好像哪里灯不太亮？", 4))  # the update, redelivered
+    assert (kept.decision, again.decision) == (Decision.REVIEW, Decision.DUPLICATE)
+    assert await case_sql.count_cases(db.reader) == 0
 
 
 async def test_a_redelivered_photo_from_the_reporter_is_attached_once(
@@ -123,35 +94,6 @@ async def test_a_redelivered_photo_from_the_reporter_is_attached_once(
         await intake.receive(message("3号楼门口那个灯不亮", 61, photo_file_id="ph9"))
     photos = await attachment_sql.list_attachments(db.reader, first.case.id)
     assert [a.file_id for a in photos] == ["ph9"]
-
-
-async def test_one_unsure_card_per_person_at_a_time(intake: Intake, clock: ManualClock) -> None:
-    first = await intake.receive(message("好像哪里灯不太亮？", 50))
-    second = await intake.receive(message("好像哪里灯不太亮？", 51))
-    neighbour = await intake.receive(message("好像哪里灯不太亮？", 52, user_id=NEIGHBOUR))
-    assert [first.decision, second.decision, neighbour.decision] == [
-        Decision.ASK,
-        Decision.IGNORED,
-        Decision.ASK,
-    ]
-    await intake.answer_pending(GROUP, 50, RESIDENT, category=None)
-    third = await intake.receive(message("好像哪里灯不太亮？", 53))
-    assert third.decision is Decision.ASK
-
-
-async def test_declining_an_unsure_card_opens_nothing(intake: Intake, db: Database) -> None:
-    await intake.receive(message("好像哪里灯不太亮？", 5))
-    result = await intake.answer_pending(GROUP, 5, RESIDENT, category=None)
-    assert result.decision is Decision.IGNORED
-    assert await case_sql.count_cases(db.reader) == 0
-
-
-async def test_unanswered_cards_expire(intake: Intake, clock: ManualClock) -> None:
-    await intake.receive(message("好像哪里灯不太亮？", 6))
-    assert await intake.expire_pending() == []
-    clock.advance(31 * 60)
-    expired = await intake.expire_pending()
-    assert [(p.chat_id, p.message_id) for p in expired] == [(GROUP, 6)]
 
 
 async def test_urgent_reports_are_opened_even_when_unsure(intake: Intake) -> None:
@@ -257,16 +199,3 @@ async def test_a_group_that_is_no_grid_is_left_alone(intake: Intake) -> None:
 )
 def test_places_overlap_when_they_name_the_same_spot(a: str | None, b: str, same: bool) -> None:
     assert places_overlap(a, b) is same
-
-
-async def test_an_unsure_message_handled_again_is_asked_again_so_its_card_is_queued(
-    intake: Intake,
-) -> None:
-    """A crash between storing the question and queueing its card: the inbox hands the update
-    over again, and the card (keyed by the message) is queued then."""
-    first = await intake.receive(message("好像哪里灯不太亮？", 70))
-    again = await intake.receive(message("好像哪里灯不太亮？", 70))
-    assert (first.decision, again.decision) == (Decision.ASK, Decision.ASK)
-    await intake.answer_pending(GROUP, 70, RESIDENT, category=None)
-    settled = await intake.receive(message("好像哪里灯不太亮？", 70))
-    assert settled.decision is Decision.DUPLICATE

@@ -1,7 +1,7 @@
 """Intake: from a resident's message to a case, a question, a "me too", or nothing at all.
 
-The bot must never be noisy in a group: chatter is ignored, an unsure report gets one small
-question that only its author may answer, and a repeated problem joins the first case.
+The bot must never be noisy in a group: chatter is ignored, an unsure report goes quietly to the
+grid leader for review (bot/cases/review.py), and a repeated problem joins the first case.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from bot.cases.lifecycle import Change, TransitionError, open_case, queue, transition
 from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from bot.cases.privacy import queue_hide, what_to_hide
+from bot.cases.review import edit_waiting, keep_for_review
+from nlp.decide import action
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
@@ -38,7 +40,7 @@ MAX_TEXT = 4000
 class Decision(StrEnum):
     IGNORED = "ignored"  # chatter, or nothing to act on: say nothing
     OPENED = "opened"  # a new case
-    ASK = "ask"  # unsure: ask the author to confirm and pick the category
+    REVIEW = "review"  # unsure: kept for the grid leader's 立案 / 不是; the group hears nothing
     JOINED = "joined"  # the same problem as an open case: 同问
     ATTACHED = "attached"  # a photo or pin added to the reporter's recent case
     LIMITED = "limited"  # too many cases from this resident this minute
@@ -91,14 +93,6 @@ class IntakeResult:
     followers: int = 0  # for JOINED: how many people now share the case
 
 
-class _Undo(Exception):
-    """Roll the transaction back and answer with this result instead."""
-
-    def __init__(self, result: IntakeResult) -> None:
-        super().__init__(result.decision)
-        self.result = result
-
-
 class Intake:
     """Turns incoming messages into decisions, writing through the lifecycle."""
 
@@ -147,20 +141,21 @@ class Intake:
             # 「@网格通 在吗」: a greeting or a question, not a problem to guess a category for.
             return IntakeResult(Decision.HOW_TO, parse=parse)
         settings = self.config.intake
-        if not incoming.forced and not (parse.is_report and parse.urgent):
-            # Danger is never left waiting on a question; everything else by confidence.
-            if not parse.is_report or parse.confidence < settings.unsure_confidence:
+        if not incoming.forced:
+            # Danger is always a case; everything else by the parser's P(report) (nlp.decide).
+            what = action(parse, settings.report_confidence, settings.unsure_confidence)
+            if what == "ignore":
                 return IntakeResult(Decision.IGNORED, parse=parse)
-            if parse.confidence < settings.report_confidence:
-                return await self._ask(incoming, grid, parse)
+            if what == "review":
+                return await self._keep_for_review(incoming, grid, parse)
         return await self.open(incoming, grid, parse)
 
     async def open(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
         """Open a case (or join a look-alike) for a message already judged to be a report."""
         async with self.db.write() as conn:
-            return await self._open_in(conn, incoming, grid, parse, self.clock.now())
+            return await self.open_in(conn, incoming, grid, parse, self.clock.now())
 
-    async def _open_in(
+    async def open_in(
         self, conn: Any, incoming: Incoming, grid: Grid, parse: ParseResult, now: int
     ) -> IntakeResult:
         category = parse.category or "other"
@@ -266,84 +261,22 @@ class Intake:
             await self._attach(conn, case.id, incoming, now)
         return IntakeResult(Decision.ATTACHED, case=case)
 
-    async def _ask(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
-        now = self.clock.now()
-        pending = intake_sql.PendingReport(
-            chat_id=incoming.chat_id, message_id=incoming.message_id, user_id=incoming.user_id,
-            user_name=incoming.user_name, text=incoming.text.strip(),
-            category=parse.category or "other", level=parse.level or 1, urgent=parse.urgent,
-            location=parse.location, confidence=parse.confidence,
-            has_photo=incoming.photo_file_id is not None, created_at=now,
-            expires_at=now + self.config.intake.unsure_card_minutes * 60,
-            card_message_id=None, status="open", photo_file_id=incoming.photo_file_id,
-            latitude=incoming.location[0] if incoming.location else None,
-            longitude=incoming.location[1] if incoming.location else None,
-        )  # fmt: skip
-        async with self.db.write() as conn:
-            mine = await intake_sql.get_pending(conn, incoming.chat_id, incoming.message_id)
-            if mine is not None:
-                # This message again: the update handled a second time after a crash between
-                # this write and the card's. Asking again queues the card under its key, once.
-                decision = Decision.ASK if mine.status == "open" else Decision.DUPLICATE
-                return IntakeResult(decision, parse=parse)
-            if await intake_sql.has_open_pending(conn, incoming.chat_id, incoming.user_id, now):
-                # One question per person at a time: a group is not to fill up with cards.
-                return IntakeResult(Decision.IGNORED, parse=parse)
-            added = await intake_sql.add_pending(conn, pending)
-        return IntakeResult(Decision.ASK if added else Decision.DUPLICATE, parse=parse)
-
-    async def answer_pending(
-        self, chat_id: int, message_id: int, user_id: int, *, category: str | None
+    async def _keep_for_review(
+        self, incoming: Incoming, grid: Grid, parse: ParseResult
     ) -> IntakeResult:
-        """The author answered an unsure card: a category opens the case, None declines it."""
-        pending = await intake_sql.get_pending(self.db.reader, chat_id, message_id)
-        if pending is None or pending.user_id != user_id:
-            raise TransitionError("forbidden", "only the author may answer")
-        grid = self.config.grid_by_chat(chat_id)
-        if grid is None:
-            return IntakeResult(Decision.UNKNOWN_CHAT)
-        parse = ParseResult(
-            is_report=True, category=category, level=pending.level, urgent=pending.urgent,
-            location=pending.location, confidence=1.0,
-        )  # fmt: skip
-        pin = (
-            (pending.latitude, pending.longitude)
-            if pending.latitude is not None and pending.longitude is not None
-            else None
-        )
-        incoming = Incoming(
-            chat_id=chat_id, message_id=message_id, user_id=user_id, user_name=pending.user_name,
-            text=pending.text, photo_file_id=pending.photo_file_id, location=pin,
-        )  # fmt: skip
-        try:
-            # Settling the card and opening the case are one: a refusal leaves the card open.
-            async with self.db.write() as conn:
-                settled = await intake_sql.settle_pending(
-                    conn, chat_id, message_id, "declined" if category is None else "confirmed"
-                )
-                if not settled:
-                    raise TransitionError("invalid_state", "this question was answered or expired")
-                if category is None:
-                    return IntakeResult(Decision.IGNORED)
-                result = await self._open_in(conn, incoming, grid, parse, self.clock.now())
-                if result.decision is Decision.LIMITED:
-                    raise _Undo(result)
-                return result
-        except _Undo as undo:
-            return undo.result
-
-    async def set_pending_card(self, chat_id: int, message_id: int, card_message_id: int) -> None:
         async with self.db.write() as conn:
-            await intake_sql.set_pending_card(conn, chat_id, message_id, card_message_id)
-
-    async def expire_pending(self) -> list[intake_sql.PendingReport]:
-        """Unanswered unsure cards past their time: the adapter removes them quietly."""
-        async with self.db.write() as conn:
-            return await intake_sql.expire_pending(conn, self.clock.now())
+            kept = await keep_for_review(
+                conn, self.config, incoming, grid, parse, now=self.clock.now()
+            )
+        return IntakeResult(Decision.REVIEW if kept else Decision.DUPLICATE, parse=parse)
 
     async def edit(self, chat_id: int, message_id: int, user_id: int, text: str) -> Change | None:
-        """An edited message updates its case's text; the event log keeps the original."""
+        """An edited message updates its case's text; the event log keeps the original. A
+        message still waiting for review is reviewed (and opened) in its new words."""
         case = await case_sql.get_case_by_message(self.db.reader, chat_id, message_id)
+        if case is None and text.strip():
+            async with self.db.write() as conn:
+                await edit_waiting(conn, chat_id, message_id, user_id, text.strip())
         if case is None or case.reporter_id != user_id or not text.strip():
             return None
         if case.text == text.strip():

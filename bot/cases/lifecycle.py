@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cases import emergency
 from bot.cases.cards import refresh_notices
+from bot.cases.corrections import record_case_decision
 from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, Role
 from bot.cases.roles import highest_level_over, is_staff, roles_for
 from bot.cases.routing import Route, route_case, supervisor_of
 from bot.timing.quiet import release_time
 from bot.timing.worktime import working_deadline
+from nlp.taxonomy import CATEGORY_CODES
 from storage import cases as case_sql
 from storage import conversations as conversation_sql
 from storage import events as event_sql
@@ -255,8 +257,11 @@ async def transition(
     text: str | None = None,
     data: dict[str, Any] | None = None,
     urgent: bool = False,
+    category: str | None = None,
 ) -> Change:
-    """Apply one action to one case in the caller's write transaction, or raise TransitionError."""
+    """Apply one action to one case in the caller's write transaction, or raise TransitionError.
+
+    REASSIGN with a `category` is 转派 to another category: the case is routed afresh for it."""
     case = await case_sql.get_case(conn, case_id)
     if case is None:
         raise TransitionError("not_found", f"case {case_id} does not exist")
@@ -326,11 +331,15 @@ async def transition(
         )
         notices.append(_reporter_update(case, "escalated", actor_id, note))
     elif action is Action.REASSIGN:
-        fields.update(_reassignment(config, case, assignee_id, department_id, now))
+        if category is not None and category != case.category:
+            fields.update(_recategorisation(config, case, category, now))
+            event_data.update(from_category=case.category, category=category)
+        else:
+            fields.update(_reassignment(config, case, assignee_id, department_id, now))
         event_data.update(
             from_assignee=case.assignee_id,
-            assignee_id=fields["assignee_id"],
-            department_id=fields.get("department_id"),
+            assignee_id=fields.get("assignee_id", case.assignee_id),
+            department_id=fields.get("department_id", case.department_id),
         )
     elif action is Action.REJECT:
         notices.append(_reporter_update(case, "rejected", actor_id, note))
@@ -373,7 +382,10 @@ async def transition(
     )
     updated = await case_sql.get_case(conn, case.id)
     assert updated is not None
-    if action in (Action.ESCALATE, Action.REASSIGN, Action.REOPEN):
+    # A person saying what the message is (退回, another category) is a label for retraining.
+    await record_case_decision(conn, case, updated, action, actor_id, now=now)
+    moved = (updated.assignee_id, updated.department_id) != (case.assignee_id, case.department_id)
+    if action in (Action.ESCALATE, Action.REOPEN) or (action is Action.REASSIGN and moved):
         notices += _assignment_notices(config, updated, inform, action.value)
     if action is Action.ACCEPT and case.urgent:
         # The others who were alerted stand down: someone is on the way.
@@ -426,6 +438,18 @@ def _escalation_inform(config: Config, case: CaseRecord, route: Route) -> tuple[
     if case.assignee_id is not None:
         people.append(case.assignee_id)
     return tuple(dict.fromkeys(p for p in people if p != route.assignee_id))
+
+
+def _recategorisation(config: Config, case: CaseRecord, category: str, now: int) -> dict[str, Any]:
+    """Another category at the same level: routed afresh, so a department's case moves to the
+    department for the new category; at grid or community level it usually stays put."""
+    if category not in CATEGORY_CODES:
+        raise TransitionError("unknown_category", f"no category {category}")
+    route = route_case(config, case.grid_id, category, case.level, case.urgent)
+    fields: dict[str, Any] = {"category": category}
+    if (route.assignee_id, route.department_id) != (case.assignee_id, case.department_id):
+        fields.update(_route_fields(config, route, case.urgent, now))
+    return fields
 
 
 def _reassignment(

@@ -75,6 +75,7 @@ class NoticeKind(StrEnum):
     TEXT = "text"  # a plain message rendered from the payload
     CHART = "chart"  # a chart drawn when it is sent: {"chart", "scope", "period", "asked_at"}
     FILE = "file"  # an export built when it is sent: {"export", "scope", "period", "asked_at"}
+    REVIEW_BATCH = "review_batch"  # to a grid leader: messages that may be reports, {"items"}
     HELD_CARDS = "held_cards"  # edit every message showing the case in this handler's chat
     HIDE_PII = "hide_pii"  # remove a resident's message with their phone or ID, if allowed
     EDIT = "edit"  # edit one message: {"message_id", "text", "buttons"?}

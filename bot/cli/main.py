@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         default="test",
         help="which held-out part of the real data (default: %(default)s)",
     )
+    evaluate.add_argument("--feedback", metavar="DB", help="score on the labels staff gave in DB")
 
     train = commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
     real = train.add_mutually_exclusive_group()
@@ -43,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
         "--real", metavar="DIR", help="real data folder (default ../shared/data/real)"
     )
     real.add_argument("--no-real", action="store_true", help="train on the corpus alone")
+    train.add_argument("--feedback", metavar="DB", help="also train on the labels staff gave in DB")
+    train.add_argument("--model", metavar="FILE", help="where --feedback writes the model")
+
+    feedback = commands.add_parser(
+        "feedback-export", help="staff decisions in a database as labelled JSON lines"
+    )
+    feedback.add_argument("--db", required=True)
+    feedback.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
     export = commands.add_parser("export", help="cases as CSV, XLSX or Open311 JSON")
     from bot.cli.export_command import add_arguments
@@ -160,11 +169,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "eval":
         from nlp.commands import eval_command
 
-        return eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
+        if args.feedback is None:
+            return eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
+        status = 0
+        if args.file is not None or args.real is not None:
+            status = eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
+        if status == 0:
+            from bot.cli.feedback_command import eval_feedback_command
+
+            status = eval_feedback_command(args.feedback, out=sys.stdout, err=sys.stderr)
+        return status
     if args.command == "train":
+        if args.feedback is not None:
+            from bot.cli.feedback_command import train_feedback_command
+
+            return train_feedback_command(
+                args.feedback, model=args.model, real=args.real, no_real=args.no_real,
+                out=sys.stdout, err=sys.stderr,
+            )  # fmt: skip
         from nlp.commands import train_command
 
         return train_command(out=sys.stdout, real=args.real, no_real=args.no_real)
+    if args.command == "feedback-export":
+        from bot.cli.feedback_command import feedback_export_command
+
+        return feedback_export_command(args.db, output=args.out, out=sys.stdout, err=sys.stderr)
     if args.command == "export":
         from bot.cli.export_command import export_command
 

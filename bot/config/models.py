@@ -230,21 +230,24 @@ class QuietHours(_Model):
 class IntakeSettings(_Model):
     """Thresholds for turning messages into cases.
 
-    The parser's confidence is P(report) × P(category). At or above `report_confidence` a case
-    opens at once; between the two the author is asked (是报事 / 不是 / the category); below
-    `unsure_confidence` the message is left alone. On the parser's test split and hold-out the
-    defaults open 78% of reports at once, ask about 19%, miss 2.5%, and ask about 2.5% of chatter.
+    The parser's P(report) decides (nlp.decide.action): at or above `report_confidence` a case
+    opens at once; between the two the message goes quietly to the grid leader for review
+    (立案 / 不是), the waiting ones sent together `review_batch_minutes` after the first, each
+    open for `review_expire_hours`; below `unsure_confidence` the message is left alone. Unset,
+    the parser's own thresholds apply (nlp.decide: chosen on the real data's dev bucket).
     """
 
-    report_confidence: float = Field(0.55, ge=0, le=1)
-    unsure_confidence: float = Field(0.2, ge=0, le=1)
-    unsure_card_minutes: int = Field(30, gt=0)
+    report_confidence: float | None = Field(None, ge=0, le=1)
+    unsure_confidence: float | None = Field(None, ge=0, le=1)
+    review_batch_minutes: int = Field(5, ge=0)
+    review_expire_hours: int = Field(24, gt=0)
     duplicate_window_hours: int = Field(48, ge=0)
     max_cases_per_minute: int = Field(3, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> IntakeSettings:
-        if self.unsure_confidence > self.report_confidence:
+        low, high = self.unsure_confidence, self.report_confidence
+        if low is not None and high is not None and low > high:
             raise ValueError(
                 f"unsure_confidence {self.unsure_confidence} must not exceed "
                 f"report_confidence {self.report_confidence}"
