@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.cases.models import OPEN_STATUSES, CaseStatus, Role
 from bot.cases.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, display_name, reply, reply_privately
+from handlers.context import GridContext, command_args, display_name, reply, reply_privately
 from nlp.taxonomy import category_name
 
 ACTION_NAMES = {
@@ -74,7 +74,7 @@ async def show_case(update: Update, context: GridContext) -> None:
     if user is None:
         return
     services = context.services
-    number = (context.args or [""])[0].strip()
+    number = (command_args(context) or [""])[0].strip()
     if not number:
         await reply(update, context, texts.CASE_USAGE, quote=True)
         return

@@ -12,7 +12,7 @@ from bot.cases.roles import can_view_case, is_staff, roles_for
 from bot.config import Config
 from bot.delivery.notify import send
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, poke_outbox, reply, say
+from handlers.context import GridContext, message_text, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
 from nlp.taxonomy import category_name
 
@@ -207,7 +207,7 @@ async def on_prompt_reply(update: Update, context: GridContext, prompt: Question
     if message is None or user is None:
         return
     services = context.services
-    text = (message.text or message.caption or "").strip()
+    text = message_text(message).strip()
     if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
         await _resolve_with_photo_or_ask(update, context, prompt)
         return

@@ -13,8 +13,17 @@ from bot.cases.conversations import REPORT, Question
 from bot.cases.intake import Decision, Incoming, IntakeResult
 from bot.cases.lifecycle import TransitionError
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, display_name, poke_outbox, reply, say
+from handlers.context import (
+    GridContext,
+    command_args,
+    display_name,
+    message_text,
+    poke_outbox,
+    reply,
+    say,
+)
 from handlers.keyboards import Op
+from nlp.normalize import strip_invisible
 from nlp.taxonomy import CATEGORIES, category_name
 
 LIMIT_NOTE_SECONDS = 60
@@ -30,7 +39,7 @@ def _incoming(message: Message, *, text: str | None = None, forced: bool = False
         user_id=user.id if user else 0,
         user_name=display_name(user),
         username=user.username if user else None,
-        text=(message.text or message.caption or "") if text is None else text,
+        text=message_text(message) if text is None else strip_invisible(text),
         photo_file_id=photo,
         location=location,
         forced=forced,
@@ -93,7 +102,7 @@ async def group_message(update: Update, context: GridContext) -> None:
     if message is None or message.from_user is None or message.from_user.is_bot:
         return
     services = context.services
-    text = message.text or message.caption or ""
+    text = message_text(message)
     incoming = _incoming(message, text=text)
     if _mentions_me(message, context.bot.username):
         incoming.forced = incoming.addressed = True
@@ -142,7 +151,7 @@ async def group_report(update: Update, context: GridContext) -> None:
     if message is None or message.from_user is None:
         return
     services = context.services
-    words = " ".join(context.args or []).strip()
+    words = " ".join(command_args(context)).strip()
     target = message.reply_to_message
     if words:
         incoming = _incoming(message, text=words, forced=True)
@@ -165,7 +174,7 @@ async def edited_message(update: Update, context: GridContext) -> None:
         message.chat_id,
         message.message_id,
         message.from_user.id,
-        message.text or message.caption or "",
+        message_text(message),
     )
     if change is not None:
         poke_outbox(context)
@@ -277,10 +286,10 @@ async def _report_text(
 ) -> bool:
     if message is None:
         return False
-    if not message.text:
+    if not message_text(message).strip():
         await reply(update, context, texts.UNSUPPORTED)
         return True
-    text = message.text.strip()
+    text = message_text(message).strip()
     if not text:
         await reply(update, context, texts.NEED_TEXT)
         return True
@@ -310,8 +319,8 @@ async def _report_place(
     found: dict[str, object] = {}
     if message is not None and message.location is not None:
         found["location"] = [message.location.latitude, message.location.longitude]
-    elif message is not None and message.text:
-        found["place"] = message.text.strip()[:100]
+    elif message is not None and message_text(message).strip():
+        found["place"] = message_text(message).strip()[:100]
     elif message is not None:
         await reply(update, context, texts.UNSUPPORTED)
         return True

@@ -17,7 +17,13 @@ from telegram import (
     Message,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.cases.cards import CardState
 from bot.cases.emergency import may_take_over
@@ -29,6 +35,7 @@ from bot.reports.charts import FontMissing
 from bot.services import Services
 from handlers import keyboards, render, stats_text, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
+from nlp.normalize import strip_invisible
 from nlp.taxonomy import category_name
 
 log = logging.getLogger(__name__)
@@ -50,9 +57,12 @@ class TelegramDelivery:
         try:
             message = await self._send(notice, case)
         except RetryAfter as error:
-            return Delivered(
-                ok=False, retry_after=_seconds(error.retry_after), throttled=True, error=str(error)
+            wait = _seconds(error.retry_after)
+            # Handled: the notice waits as told. One line, no traceback (PTB's own is silenced).
+            log.warning(
+                "429 for notice %s in chat %s: retrying in %gs", notice.id, notice.chat_id, wait
             )
+            return Delivered(ok=False, retry_after=wait, throttled=True, error=str(error))
         except Forbidden as error:
             return Delivered(ok=False, forbidden=True, error=str(error))
         except BadRequest as error:
@@ -193,8 +203,9 @@ class TelegramDelivery:
         # HTML is the application's default (Defaults); a plain notice turns it off explicitly.
         plain_text: dict[str, None] = {"parse_mode": None} if plain else {}
         return await self.bot.send_message(
-            chat_id, text, reply_parameters=reply, reply_markup=markup, **plain_text
-        )
+            chat_id, strip_invisible(text), reply_parameters=reply, reply_markup=markup,
+            **plain_text,
+        )  # fmt: skip
 
     async def _drawn(
         self, kind: str, chat_id: int, payload: dict[str, object]

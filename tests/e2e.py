@@ -133,7 +133,12 @@ def button_data(message: dict[str, Any], label: str) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    db_path: Path, config: Config, clock: ManualClock, *, deadlines: bool = True
+    db_path: Path,
+    config: Config,
+    clock: ManualClock,
+    *,
+    deadlines: bool = True,
+    rate_limit: bool = False,
 ) -> AsyncIterator[Live]:
     """The simulator seeded like the demo, and the real bot on this database and clock."""
     async with SimulatorServer() as server:
@@ -144,7 +149,7 @@ async def running_bot(
             token=DEMO_BOT["token"],
             base_url=server.api_base_url,
             base_file_url=server.file_base_url,
-            rate_limit=False,
+            rate_limit=rate_limit,
             deadlines=deadlines,
         )
         control = ControlClient(server.base_url)
