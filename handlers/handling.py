@@ -53,10 +53,11 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
         return
     services = context.services
     case = await _load(context, button)
-    if case is None:
+    user_id = query.from_user.id
+    if case is None or not can_view_case(services.config, user_id, case):
+        # A stranger with forged data learns nothing, not even that the case exists.
         await query.answer(texts.UNKNOWN_CASE, show_alert=True)
         return
-    user_id = query.from_user.id
     roles = roles_for(services.config, user_id, case)
     status = CaseStatus(case.status)
     if button.op is Op.ACCEPT:
