@@ -23,6 +23,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from bot.cases.cards import CardState
@@ -69,8 +70,10 @@ class TelegramDelivery:
             if "not modified" in str(error).lower():
                 return Delivered(ok=True)
             return Delivered(ok=False, error=f"400 {error}")
-        except NetworkError as error:  # includes timeouts and 5xx answers
-            return Delivered(ok=False, retry_after=5, error=f"network {error}")
+        except TimedOut as error:  # no answer: the message may have arrived all the same
+            return Delivered(ok=False, retry_after=1, uncertain=True, error=f"timeout {error}")
+        except NetworkError as error:  # no connection, or a 5xx answer: the drainer backs off
+            return Delivered(ok=False, retry_after=1, error=f"network {error}")
         except TelegramError as error:
             return Delivered(ok=False, error=str(error))
         if isinstance(message, Delivered):

@@ -68,8 +68,9 @@ class Live:
         for _ in range(400):
             if self.processed >= last:
                 drainer.poke()
-                due = await outbox_sql.due(self.services.db.reader, now=self.clock.now())
-                if not due:
+                reader = self.services.db.reader
+                due = await outbox_sql.due(reader, now=self.clock.now())
+                if not due and not await outbox_sql.claimed_count(reader):
                     return
             await asyncio.sleep(0.02)
         raise AssertionError("the bot did not settle")

@@ -19,9 +19,16 @@ async def _stranger(live: Live) -> None:
 
 
 async def _answer(live: Live, user_id: int, command: str) -> str:
-    await live.say(user_id, user_id, command)
+    """The bot's reply to this command (a digest may arrive in the same chat meanwhile)."""
+    asked = await live.say(user_id, user_id, command)
     await live.settle()
-    return (await live.last_bot_message(user_id))["text"]
+    replies = [
+        m
+        for m in await live.bot_messages(user_id)
+        if (m.get("reply_to_message") or {}).get("message_id") == asked["message_id"]
+    ]
+    assert len(replies) == 1, (user_id, command)
+    return replies[0]["text"]
 
 
 async def test_a_stranger_gets_the_same_answer_as_for_a_number_that_does_not_exist(
