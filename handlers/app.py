@@ -40,6 +40,17 @@ from handlers.sender import TelegramDelivery
 
 log = logging.getLogger(__name__)
 
+
+class _HandledRateLimit(logging.Filter):
+    """PTB's limiter logs a 429 it gives up on (max_retries=0: always) as an ERROR with a
+    traceback, yet the 429 is handled: the outbox waits as told and logs one WARNING line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of")
+
+
+_RATE_LIMIT_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
+
 REVIEW_SWEEP_SECONDS = 30
 OUTBOX_CONNECTIONS = 4
 
@@ -80,6 +91,8 @@ def build_application(
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the
         # limiter; a 429 it cannot absorb reaches the outbox, which honours retry_after.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        if not any(isinstance(f, _HandledRateLimit) for f in _RATE_LIMIT_LOG.filters):
+            _RATE_LIMIT_LOG.addFilter(_HandledRateLimit())
     application = builder.build()
     application.bot_data.services = services
     application.bot_data.deadlines_on = deadlines
@@ -176,7 +189,11 @@ async def _stale_button(update: Update, context: GridContext) -> None:
 
 
 async def _on_error(update: object, context: GridContext) -> None:
-    log.exception("handler failed for update %r", update, exc_info=context.error)
+    if isinstance(context.error, RetryAfter):
+        # Telegram asked us to wait; the update's answer is lost, the bot is not broken.
+        log.warning("429 while handling an update: %s", context.error)
+    else:
+        log.exception("handler failed for update %r", update, exc_info=context.error)
     if context.error is not None:
         note_failure(context.error)
     # A button must never spin forever: say that it failed (if nobody answered it yet).

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.cases.models import OPEN_STATUSES, CaseStatus, Role
 from bot.cases.roles import can_view_case, is_staff, roles_for
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, display_name, reply, reply_privately
+from handlers.context import GridContext, command_args, display_name, reply, reply_privately
 from nlp.taxonomy import category_name
 
 ACTION_NAMES = {
@@ -69,25 +69,29 @@ async def my_cases(update: Update, context: GridContext) -> None:
 
 
 async def show_case(update: Update, context: GridContext) -> None:
-    """/case N: one case's timeline, masked for anyone but the reporter and handlers."""
+    """/case N: one case's timeline for those who may see it (`can_view_case`), masked in a group.
+
+    Numbers are sequential, so anyone else is answered exactly as for a number that does not
+    exist, on the same path (both lookups, one refusal): the answer tells them nothing."""
     user = update.effective_user
     if user is None:
         return
     services = context.services
-    number = (context.args or [""])[0].strip()
+    number = (command_args(context) or [""])[0].strip()
     if not number:
         await reply(update, context, texts.CASE_USAGE, quote=True)
         return
     case = await services.lookup.case_by_number(number)
-    if case is None and number.isdigit():
-        # "/case 123" means case 123 of this year.
+    if number.isdigit():
+        # "/case 123" means case 123 of this year (looked up whatever the first answer was).
         year = render.local_year(services.config, services.clock.now())
-        case = await services.lookup.case_by_number(f"{year}-{int(number):06d}")
-    if case is None:
+        of_this_year = await services.lookup.case_by_number(f"{year}-{int(number):06d}")
+        case = case or of_this_year
+    if case is None or not can_view_case(services.config, user.id, case):
         await reply(update, context, texts.UNKNOWN_CASE, quote=True)
         return
     in_group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
-    masked = in_group or not can_view_case(services.config, user.id, case)
+    masked = in_group
     events = await services.lookup.events(case.id)
     lines = [
         render.case_card(services.config, case)

@@ -13,13 +13,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telegram import Update, User
+from telegram import Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.delivery.notify import queue_message
 from bot.services import Services
 from handlers.message_parts import split_text
+from nlp.normalize import strip_invisible
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import OutboxDrainer
@@ -121,7 +122,21 @@ def services_of(context: GridContext) -> Services:
 def display_name(user: User | None) -> str:
     if user is None:
         return "居民"
-    return (user.full_name or user.username or str(user.id)).strip()[:64] or str(user.id)
+    name = strip_invisible(user.full_name or user.username or str(user.id))
+    return name.strip()[:64] or str(user.id)
+
+
+def message_text(message: Message | None) -> str:
+    """What a person wrote (text or caption), without invisible characters: the only way the
+    adapter reads incoming words, so that nothing behind it parses or stores a hidden one."""
+    if message is None:
+        return ""
+    return strip_invisible(message.text or message.caption or "")
+
+
+def command_args(context: GridContext) -> list[str]:
+    """A command's words, cleaned like `message_text`."""
+    return [word for word in (strip_invisible(arg) for arg in context.args or []) if word]
 
 
 def poke_outbox(context: GridContext) -> None:

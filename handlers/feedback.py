@@ -10,7 +10,7 @@ from bot.cases.lifecycle import TransitionError
 from bot.cases.models import Score
 from bot.delivery.notify import queue_edit
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, poke_outbox, reply, say
+from handlers.context import GridContext, message_text, poke_outbox, reply, say
 from handlers.handling import refusal
 
 LIKE = "👍"
@@ -86,7 +86,7 @@ async def save_reason(update: Update, context: GridContext, prompt: Question) ->
     """The words after a 👎 go to the assignee and the supervisor."""
     message = update.effective_message
     user = update.effective_user
-    text = (message.text or message.caption or "").strip() if message else ""
+    text = message_text(message).strip()
     services = context.services
     # Passing the reason on is keyed by (case, round, person): a second run adds nothing.
     passed = await services.feedback.explain(prompt.case_id, user.id, prompt.round, text)

@@ -12,7 +12,7 @@ from bot.cases.roles import can_view_case, is_staff, roles_for
 from bot.config import Config
 from bot.delivery.notify import send
 from handlers import keyboards, render, texts
-from handlers.context import GridContext, poke_outbox, reply, say
+from handlers.context import GridContext, message_text, poke_outbox, reply, say
 from handlers.keyboards import Button, Op
 from nlp.taxonomy import CATEGORIES, category_name
 
@@ -53,10 +53,11 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
         return
     services = context.services
     case = await _load(context, button)
-    if case is None:
+    user_id = query.from_user.id
+    if case is None or not can_view_case(services.config, user_id, case):
+        # A stranger with forged data learns nothing, not even that the case exists.
         await query.answer(texts.UNKNOWN_CASE, show_alert=True)
         return
-    user_id = query.from_user.id
     roles = roles_for(services.config, user_id, case)
     status = CaseStatus(case.status)
     if button.op is Op.ACCEPT:
@@ -224,7 +225,7 @@ async def on_prompt_reply(update: Update, context: GridContext, prompt: Question
     if message is None or user is None:
         return
     services = context.services
-    text = (message.text or message.caption or "").strip()
+    text = message_text(message).strip()
     if prompt.op == Op.RESOLVE.value and prompt.step == "photo":
         await _resolve_with_photo_or_ask(update, context, prompt)
         return

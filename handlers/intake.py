@@ -11,8 +11,17 @@ from telegram import Message, MessageEntity, Update
 from bot.cases.conversations import REPORT, Question
 from bot.cases.intake import Decision, Incoming, IntakeResult
 from handlers import keyboards, texts
-from handlers.context import GridContext, display_name, poke_outbox, reply, say
+from handlers.context import (
+    GridContext,
+    command_args,
+    display_name,
+    message_text,
+    poke_outbox,
+    reply,
+    say,
+)
 from handlers.keyboards import Op
+from nlp.normalize import strip_invisible
 from nlp.taxonomy import category_name
 
 LIMIT_NOTE_SECONDS = 60
@@ -28,7 +37,7 @@ def _incoming(message: Message, *, text: str | None = None, forced: bool = False
         user_id=user.id if user else 0,
         user_name=display_name(user),
         username=user.username if user else None,
-        text=(message.text or message.caption or "") if text is None else text,
+        text=message_text(message) if text is None else strip_invisible(text),
         photo_file_id=photo,
         location=location,
         forced=forced,
@@ -76,7 +85,7 @@ async def group_message(update: Update, context: GridContext) -> None:
     if message is None or message.from_user is None or message.from_user.is_bot:
         return
     services = context.services
-    text = message.text or message.caption or ""
+    text = message_text(message)
     incoming = _incoming(message, text=text)
     if _mentions_me(message, context.bot.username):
         incoming.forced = incoming.addressed = True
@@ -125,7 +134,7 @@ async def group_report(update: Update, context: GridContext) -> None:
     if message is None or message.from_user is None:
         return
     services = context.services
-    words = " ".join(context.args or []).strip()
+    words = " ".join(command_args(context)).strip()
     target = message.reply_to_message
     if words:
         incoming = _incoming(message, text=words, forced=True)
@@ -148,7 +157,7 @@ async def edited_message(update: Update, context: GridContext) -> None:
         message.chat_id,
         message.message_id,
         message.from_user.id,
-        message.text or message.caption or "",
+        message_text(message),
     )
     if change is not None:
         poke_outbox(context)
@@ -203,10 +212,10 @@ async def _report_text(
 ) -> bool:
     if message is None:
         return False
-    if not message.text:
+    if not message_text(message).strip():
         await reply(update, context, texts.UNSUPPORTED)
         return True
-    text = message.text.strip()
+    text = message_text(message).strip()
     if not text:
         await reply(update, context, texts.NEED_TEXT)
         return True
@@ -236,8 +245,8 @@ async def _report_place(
     found: dict[str, object] = {}
     if message is not None and message.location is not None:
         found["location"] = [message.location.latitude, message.location.longitude]
-    elif message is not None and message.text:
-        found["place"] = message.text.strip()[:100]
+    elif message is not None and message_text(message).strip():
+        found["place"] = message_text(message).strip()[:100]
     elif message is not None:
         await reply(update, context, texts.UNSUPPORTED)
         return True

@@ -12,6 +12,7 @@ from bot.cases.models import OPEN_STATUSES, CaseStatus
 from bot.cases.records import CaseRecord
 from bot.config import Config
 from handlers import texts
+from nlp.normalize import strip_invisible
 from nlp.pii import mask_pii
 from nlp.taxonomy import category_name
 
@@ -19,7 +20,9 @@ CARD_TEXT_LIMIT = 300
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=False)
+    """Ready for HTML: escaped, and without invisible characters (an RLO would turn the rest of a
+    card around), whatever the words' age: cases stored before the adapter cleaned input too."""
+    return html.escape(strip_invisible(str(value)), quote=False)
 
 
 def clip(text: str, limit: int = CARD_TEXT_LIMIT) -> str:

@@ -17,7 +17,14 @@ from telegram import (
     Message,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.cases.cards import CardState
 from bot.cases.emergency import may_take_over
@@ -29,6 +36,7 @@ from bot.reports.charts import FontMissing
 from bot.services import Services
 from handlers import keyboards, render, review, stats_text, texts
 from handlers.stats_delivery import StatsDrawer, Undeliverable
+from nlp.normalize import strip_invisible
 from nlp.taxonomy import category_name
 
 log = logging.getLogger(__name__)
@@ -50,17 +58,22 @@ class TelegramDelivery:
         try:
             message = await self._send(notice, case)
         except RetryAfter as error:
-            return Delivered(
-                ok=False, retry_after=_seconds(error.retry_after), throttled=True, error=str(error)
+            wait = _seconds(error.retry_after)
+            # Handled: the notice waits as told. One line, no traceback (PTB's own is silenced).
+            log.warning(
+                "429 for notice %s in chat %s: retrying in %gs", notice.id, notice.chat_id, wait
             )
+            return Delivered(ok=False, retry_after=wait, throttled=True, error=str(error))
         except Forbidden as error:
             return Delivered(ok=False, forbidden=True, error=str(error))
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return Delivered(ok=True)
             return Delivered(ok=False, error=f"400 {error}")
-        except NetworkError as error:  # includes timeouts and 5xx answers
-            return Delivered(ok=False, retry_after=5, error=f"network {error}")
+        except TimedOut as error:  # no answer: the message may have arrived all the same
+            return Delivered(ok=False, retry_after=1, uncertain=True, error=f"timeout {error}")
+        except NetworkError as error:  # no connection, or a 5xx answer: the drainer backs off
+            return Delivered(ok=False, retry_after=1, error=f"network {error}")
         except TelegramError as error:
             return Delivered(ok=False, error=str(error))
         if isinstance(message, Delivered):
@@ -199,8 +212,9 @@ class TelegramDelivery:
         # HTML is the application's default (Defaults); a plain notice turns it off explicitly.
         plain_text: dict[str, None] = {"parse_mode": None} if plain else {}
         return await self.bot.send_message(
-            chat_id, text, reply_parameters=reply, reply_markup=markup, **plain_text
-        )
+            chat_id, strip_invisible(text), reply_parameters=reply, reply_markup=markup,
+            **plain_text,
+        )  # fmt: skip
 
     async def _drawn(
         self, kind: str, chat_id: int, payload: dict[str, object]

@@ -43,7 +43,7 @@ from bot.reports.stats import (
 from bot.services import Database
 from bot.timing.clock import Clock
 from handlers import keyboards, stats_text
-from handlers.context import GridContext
+from handlers.context import GridContext, command_args
 from handlers.keyboards import Op
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class StatsHandlers:
         user, message = update.effective_user, update.effective_message
         if user is None or message is None:
             return
-        period_text, scope_text = _split_args(context.args or [], self.config, self.clock.now())
+        period_text, scope_text = _split_args(command_args(context), self.config, self.clock.now())
         now = self.clock.now()
         result = await figures_for_user(
             self.db.reader,
@@ -164,7 +164,7 @@ class StatsHandlers:
         if not scopes:
             await self._reply(update, context, stats_text.EXPORT_STAFF_ONLY)
             return
-        args = list(context.args or [])
+        args = list(command_args(context))
         fmt = args.pop(0).lower() if args and args[0].lower() in FORMATS else "xlsx"
         now = self.clock.now()
         try:

@@ -1,7 +1,9 @@
 """Text clean-up before parsing: Traditional→Simplified, full-width→half-width, a length cap.
 
-Every step keeps the text's length, so a span found in the normalised text is the same span in
-the original text (locations and personal data are returned as the resident wrote them).
+Every step of `normalize` keeps the text's length, so a span found in the normalised text is the
+same span in the original text (locations and personal data are returned as the resident wrote
+them). `strip_invisible` is the one step that does not: adapters apply it to incoming text before
+anything else sees it, and to whatever they render.
 """
 
 from __future__ import annotations
@@ -75,3 +77,35 @@ def junk_ratio(text: str) -> float:
     if not text:
         return 0.0
     return len(_JUNK.findall(text)) / len(text)
+
+
+# Invisible characters that change what text means without showing: zero-width spaces and joiners
+# split a place name so that it no longer matches itself, bidirectional controls (RLO and the
+# isolates) turn a card's text around on screen, the soft hyphen and the BOM hide inside words.
+_INVISIBLE = frozenset(
+    {
+        0x00AD,  # soft hyphen
+        0x034F,  # combining grapheme joiner
+        0x061C,  # Arabic letter mark
+        0x180E,  # Mongolian vowel separator
+        *range(0x200B, 0x2010),  # zero-width space, non-joiner, joiner; LRM, RLM
+        *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
+        *range(0x2060, 0x2065),  # word joiner, invisible operators
+        *range(0x2066, 0x2070),  # isolates LRI RLI FSI PDI; deprecated format controls
+        0xFEFF,  # BOM / zero-width no-break space
+    }
+)
+# A zero-width joiner between two pictographs builds one emoji (👨‍👩‍👧): that one stays.
+_PICTOGRAPH = "[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]"
+_INVISIBLE_OR_LONE_JOINER = re.compile(
+    "["
+    + "".join(chr(code) for code in _INVISIBLE if code != 0x200D)
+    + f"]|(?<!{_PICTOGRAPH})\u200d|\u200d(?!{_PICTOGRAPH})"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """The text without zero-width and bidirectional control characters (emoji joins kept)."""
+    if text.isascii():
+        return text
+    return _INVISIBLE_OR_LONE_JOINER.sub("", text)

@@ -10,10 +10,12 @@ import aiosqlite
 from storage.records import Notice, OutboxRecord
 from storage.rows import first as _first
 
-_COLUMNS = (
-    "id, case_id, kind, chat_id, payload, dedupe_key, created_at, not_before, status, attempts,"
-    " sent_at, message_id, last_error"
-)
+_COLUMN_NAMES = (
+    "id", "case_id", "kind", "chat_id", "payload", "dedupe_key", "created_at", "not_before",
+    "status", "attempts", "sent_at", "message_id", "last_error", "retry_since",
+)  # fmt: skip
+_COLUMNS = ", ".join(_COLUMN_NAMES)
+_O_COLUMNS = ", ".join(f"o.{name}" for name in _COLUMN_NAMES)
 
 
 def _record(row: Any) -> OutboxRecord:
@@ -62,58 +64,140 @@ async def enqueue_many(conn: aiosqlite.Connection, notices: list[Notice], *, now
     return sorted(int(r[0]) for r in rows)
 
 
+# A notice may go now when it is due, nobody holds it, no drainer is serving its chat, and
+# nothing ahead of it in its chat's line is waiting to be retried. The line is urgent cases
+# first, then the order of queueing; a notice held for the quiet hours is not in it (it was never
+# tried), so it holds up nothing.
+_URGENT = "COALESCE((SELECT urgent FROM cases WHERE cases.id = {row}.case_id), 0)"
+_SENDABLE = f"""
+    o.status = 'pending' AND o.not_before <= :now
+    AND (o.lease_until IS NULL OR o.lease_until <= :now)
+    AND NOT EXISTS (
+        SELECT 1 FROM outbox s
+        WHERE s.chat_id = o.chat_id AND s.lease_until > :now AND s.status = 'pending'
+    )
+    AND NOT EXISTS (
+        SELECT 1 FROM outbox w
+        WHERE w.chat_id = o.chat_id AND w.retry_since IS NOT NULL AND w.status = 'pending'
+          AND w.not_before > :now AND w.id != o.id
+          AND ({_URGENT.format(row="w")} > {_URGENT.format(row="o")}
+               OR ({_URGENT.format(row="w")} = {_URGENT.format(row="o")} AND w.id < o.id))
+    )
+"""
+
+
 async def due(conn: aiosqlite.Connection, *, now: int, limit: int = 100) -> list[OutboxRecord]:
-    """Pending notices whose time has come, oldest first."""
+    """Notices that may go now, urgent cases' first, each chat's in its order."""
     rows = await conn.execute_fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        " ORDER BY not_before, id LIMIT ?",
-        (now, limit),
+        f"SELECT {_O_COLUMNS} FROM outbox o WHERE {_SENDABLE}"
+        f" ORDER BY {_URGENT.format(row='o')} DESC, o.id LIMIT :limit",
+        {"now": now, "limit": limit},
     )
     return [_record(row) for row in rows]
 
 
-async def next_due_at(conn: aiosqlite.Connection) -> int | None:
-    """When the earliest pending notice becomes due."""
+async def claim(
+    conn: aiosqlite.Connection, *, now: int, owner: str, lease: int, limit: int = 100
+) -> list[OutboxRecord]:
+    """Take the notices that may go now (see `due`) for one drainer until now + lease, in the
+    order to send them. Inside the write transaction, so two drainers never take one row."""
+    found = await due(conn, now=now, limit=limit)
+    if found:
+        marks = ",".join("?" * len(found))
+        await conn.execute(
+            f"UPDATE outbox SET lease_until = ?, claimed_by = ? WHERE id IN ({marks})",
+            (now + lease, owner, *(n.id for n in found)),
+        )
+    return found
+
+
+async def release(conn: aiosqlite.Connection, ids: list[int], *, owner: str) -> None:
+    """Give claimed notices back untouched (their chat must wait, or the drainer stops)."""
+    if ids:
+        marks = ",".join("?" * len(ids))
+        await conn.execute(
+            "UPDATE outbox SET lease_until = NULL, claimed_by = NULL"
+            f" WHERE claimed_by = ? AND id IN ({marks})",
+            (owner, *ids),
+        )
+
+
+async def next_due_at(conn: aiosqlite.Connection, *, after: int | None = None) -> int | None:
+    """When the next pending notice falls due or a claim runs out (after `after`, if given)."""
+    after_clause = "" if after is None else " AND not_before > :after"
+    lease_clause = "" if after is None else " AND lease_until > :after"
     row = _first(
-        await conn.execute_fetchall("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+        await conn.execute_fetchall(
+            "SELECT MIN(at) FROM ("
+            f" SELECT MIN(not_before) AS at FROM outbox WHERE status = 'pending'{after_clause}"
+            " UNION ALL SELECT MIN(lease_until) FROM outbox"
+            f" WHERE status = 'pending' AND lease_until IS NOT NULL{lease_clause})",
+            {"after": after},
+        )
     )
     return None if row is None or row[0] is None else int(row[0])
 
 
-async def mark_sent(
-    conn: aiosqlite.Connection, outbox_id: int, *, now: int, message_id: int | None
-) -> None:
-    await conn.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1,"
-        " last_error = NULL WHERE id = ?",
-        (now, message_id, outbox_id),
+async def claimed_count(conn: aiosqlite.Connection) -> int:
+    """Notices a drainer holds right now (being sent)."""
+    row = _first(
+        await conn.execute_fetchall(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL"
+        )
     )
+    return 0 if row is None else int(row[0])
+
+
+def _owned(owner: str | None) -> str:
+    return "" if owner is None else " AND claimed_by = :owner"
+
+
+async def mark_sent(
+    conn: aiosqlite.Connection,
+    outbox_id: int,
+    *,
+    now: int,
+    message_id: int | None,
+    owner: str | None = None,
+) -> bool:
+    """Sent; False when the claim was no longer this drainer's (its lease ran out)."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = :now, message_id = :message_id,"
+        " attempts = attempts + 1, last_error = NULL, retry_since = NULL, lease_until = NULL,"
+        f" claimed_by = NULL WHERE id = :id{_owned(owner)}",
+        {"now": now, "message_id": message_id, "id": outbox_id, "owner": owner},
+    )
+    return cursor.rowcount == 1
 
 
 async def mark_retry(
-    conn: aiosqlite.Connection, outbox_id: int, *, not_before: int, error: str
+    conn: aiosqlite.Connection,
+    outbox_id: int,
+    *,
+    now: int,
+    not_before: int,
+    error: str,
+    counts: bool = True,
+    owner: str | None = None,
+) -> None:
+    """Try again at not_before; the notice keeps its place in its chat's line meanwhile.
+    `counts` is False for a wait the API asked for (429): no attempt is used up."""
+    await conn.execute(
+        f"UPDATE outbox SET attempts = attempts + {1 if counts else 0}, not_before = :not_before,"
+        " last_error = :error, retry_since = COALESCE(retry_since, :now), lease_until = NULL,"
+        f" claimed_by = NULL WHERE id = :id{_owned(owner)}",
+        {"not_before": not_before, "error": error[:500], "now": now, "id": outbox_id,
+         "owner": owner},
+    )  # fmt: skip
+
+
+async def mark_failed(
+    conn: aiosqlite.Connection, outbox_id: int, *, error: str, owner: str | None = None
 ) -> None:
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
-        (not_before, error[:500], outbox_id),
-    )
-
-
-async def defer(
-    conn: aiosqlite.Connection, outbox_id: int, *, not_before: int, reason: str
-) -> None:
-    """Later, through no fault of this notice (rate limited, or behind an earlier one): it keeps
-    all its attempts."""
-    await conn.execute(
-        "UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?",
-        (not_before, reason[:500], outbox_id),
-    )
-
-
-async def mark_failed(conn: aiosqlite.Connection, outbox_id: int, *, error: str) -> None:
-    await conn.execute(
-        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-        (error[:500], outbox_id),
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = :error,"
+        f" lease_until = NULL, claimed_by = NULL WHERE id = :id{_owned(owner)}",
+        {"error": error[:500], "id": outbox_id, "owner": owner},
     )
 
 
@@ -127,7 +211,8 @@ async def release_forbidden(
     (or had blocked it), written since `since`; returns how many."""
     marks = ",".join("?" * len(kinds))
     cursor = await conn.execute(
-        "UPDATE outbox SET status = 'pending', not_before = ?, last_error = 'released by /start'"
+        "UPDATE outbox SET status = 'pending', not_before = ?, last_error = 'released by /start',"
+        " retry_since = NULL"
         f" WHERE chat_id = ? AND status = 'failed' AND last_error LIKE '{FORBIDDEN}%'"
         f" AND case_id IS NOT NULL AND created_at >= ? AND kind IN ({marks})",
         (now, chat_id, since, *kinds),

@@ -123,6 +123,7 @@ class OutboxRecord:
     sent_at: int | None
     message_id: int | None
     last_error: str | None
+    retry_since: int | None = None  # when the current run of failed attempts began
 
 
 @dataclass(slots=True)

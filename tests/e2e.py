@@ -69,8 +69,9 @@ class Live:
         for _ in range(400):
             if self.processed >= last:
                 drainer.poke()
-                due = await outbox_sql.due(self.services.db.reader, now=self.clock.now())
-                if not due:
+                reader = self.services.db.reader
+                due = await outbox_sql.due(reader, now=self.clock.now())
+                if not due and not await outbox_sql.claimed_count(reader):
                     return
             await asyncio.sleep(0.02)
         raise AssertionError("the bot did not settle")
@@ -140,6 +141,7 @@ async def running_bot(
     *,
     deadlines: bool = True,
     server: SimulatorServer | None = None,
+    rate_limit: bool = False,
 ) -> AsyncIterator[Live]:
     """The simulator seeded like the demo (or the one given, as after a restart: Telegram's
     update ids go on), and the real bot on this database and clock."""
@@ -153,7 +155,7 @@ async def running_bot(
             token=DEMO_BOT["token"],
             base_url=server.api_base_url,
             base_file_url=server.file_base_url,
-            rate_limit=False,
+            rate_limit=rate_limit,
             deadlines=deadlines,
         )
         control = ControlClient(server.base_url)

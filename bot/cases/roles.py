@@ -136,7 +136,10 @@ def roles_for(config: Config, user_id: int | None, case: CaseRecord) -> frozense
 
 
 def can_view_case(config: Config, user_id: int, case: CaseRecord) -> bool:
-    """Reporter, assignee and anyone who oversees the case's grid see it unmasked."""
+    """Who may see a case at all, wherever it is shown (/case, buttons, lists): its reporter, its
+    assignee, the handlers and overseers of its grid, community and street, the departments for
+    its category or holding it, district staff and administrators. Nobody else, whatever a
+    button's data says."""
     if user_id in (case.reporter_id, case.assignee_id):
         return True
     return highest_level_over(config, user_id, case.grid_id, case) > 0

@@ -266,6 +266,15 @@ class PrivacySettings(_Model):
     hide_pii_messages: bool = True
 
 
+class DeliverySettings(_Model):
+    """How the outbox retries a notice the API did not take: waits that double (with jitter) up
+    to `backoff_cap_seconds`, and a notice is given up only when it has been failing for
+    `give_up_after_hours` (or on a permanent error), so an outage of minutes loses nothing."""
+
+    give_up_after_hours: float = Field(24, gt=0)
+    backoff_cap_seconds: int = Field(300, gt=0)
+
+
 class RiskWeights(_Model):
     """How much each factor counts in the risk score (see bot/risk.py); any scale, normalised."""
 
@@ -343,6 +352,7 @@ class Config(_Model):
     privacy: PrivacySettings = PrivacySettings()
     risk: RiskSettings = RiskSettings()
     emergency: EmergencySettings = EmergencySettings()
+    delivery: DeliverySettings = DeliverySettings()
     source: Path | None = Field(default=None, exclude=True)
 
     _index: _Index | None = PrivateAttr(default=None)

@@ -2,8 +2,26 @@
 
 Notices are written in the same transaction as the change that caused them; this loop sends
 them through an adapter's `Delivery`. Different chats are served concurrently, one chat in
-order (a case card before its edits). A user who never started the bot (403) is reached by a
-mention in the grid group instead, unless they reported anonymously.
+order: urgent cases' notices first, then the order of queueing (a case card before its edits).
+A user who never started the bot (403) is reached by a mention in the grid group instead,
+unless they reported anonymously.
+
+A notice is claimed before it is sent (a lease in the database), so two drainers on one database
+never send the same row, nor two notices of one chat at once. A notice the API did not take for a
+passing reason (network, 5xx, timeout) is tried again after a wait that doubles up to a cap, with
+jitter so that a crowd of notices does not return all at once; it is given up only when it has
+been failing for the configured age (a day by default), or at once on a permanent error (400).
+
+What a timed-out send leaves possible: the Bot API answers nothing when a request times out and
+offers no way to ask whether a message arrived, nor a key to make a send idempotent. So a send
+that timed out after Telegram took it is sent again: the chat may see that message twice (for a
+case card: two cards; edits and replies then go to the copy whose id we know, and the other keeps
+the words it had). Card updates are edits and so are safe to repeat; buttons on a repeated
+private notice are checked against the database when pressed, so a copy cannot act twice. A
+notice is never given up for a timeout alone: a missing card is worse than a second one. A
+drainer that dies between the send and recording it leaves a claim that runs out after the
+lease, and that notice, too, is sent again; until then its chat waits (at most LEASE_SECONDS
+after a restart).
 """
 
 from __future__ import annotations
@@ -11,7 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+import random
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,8 +49,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 FORBIDDEN = outbox_sql.FORBIDDEN  # how a notice that could not reach its person is marked
+FIRST_RETRY_SECONDS = 5
+# Longer than one chat's share of a drain may take (PTB's timeouts, the connection pool's 30 s),
+# so that a claim never runs out while its send is still under way; short enough that a chat
+# held by a drainer that died is served again soon.
+LEASE_SECONDS = 120
 # Notices to the reporter that can be said in the group, mentioning them, when private fails.
 _GROUP_FALLBACK = frozenset(
     {NoticeKind.RATING_REQUEST, NoticeKind.REPORTER_UPDATE, NoticeKind.ASSIGNED}
@@ -57,20 +80,47 @@ class Delivered:
     forbidden: bool = False  # the user never started the bot or blocked it
     throttled: bool = False  # with retry_after: told to wait (429), not failed; costs no attempt
     error: str | None = None  # a permanent error: give up on this notice
+    uncertain: bool = False  # timed out: the message may have arrived all the same
 
 
 class Delivery(Protocol):
     async def deliver(self, notice: OutboxRecord, case: CaseRecord | None) -> Delivered: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits between attempts: doubling from `first` up to `cap`, each drawn between half and
+    all of that ("equal jitter"), so notices that failed together come back spread out."""
+
+    first: float = FIRST_RETRY_SECONDS
+    cap: float = 300
+
+    def wait(self, failures: int, rng: random.Random) -> int:
+        ceiling = min(self.cap, self.first * 2 ** min(max(failures - 1, 0), 30))
+        return max(1, round(rng.uniform(ceiling / 2, ceiling)))
+
+
 class OutboxDrainer:
     def __init__(
-        self, db: Database, config: Config, clock: Clock, delivery: Delivery, *, parallel: int = 8
+        self,
+        db: Database,
+        config: Config,
+        clock: Clock,
+        delivery: Delivery,
+        *,
+        parallel: int = 8,
+        rng: random.Random | None = None,
+        name: str | None = None,
     ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
         self.delivery = delivery
+        self.backoff = Backoff(cap=config.delivery.backoff_cap_seconds)
+        self.give_up_after = round(config.delivery.give_up_after_hours * 3600)
+        self.rng = rng or random.Random()  # injected for tests: jitter they can predict
+        # Names this drainer's claims; unique per process and start.
+        self.name = name or uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(parallel)
         self._stopped = False
@@ -80,33 +130,48 @@ class OutboxDrainer:
         self._wake.set()
 
     async def drain_once(self, limit: int = 200) -> int:
-        """Deliver every notice that is due now; returns how many were handled."""
-        due = await outbox_sql.due(self.db.reader, now=self.clock.now(), limit=limit)
-        by_chat: dict[int, list[OutboxRecord]] = defaultdict(list)
-        for notice in due:
-            by_chat[notice.chat_id].append(notice)
-        await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
-        return len(due)
+        """Deliver every notice that may go now; returns how many were tried (a notice given back
+        untried, because what it follows goes out this round, does not count: no busy loop)."""
+        async with self.db.write() as conn:
+            claimed = await outbox_sql.claim(
+                conn, now=self.clock.now(), owner=self.name, lease=LEASE_SECONDS, limit=limit
+            )
+        by_chat: dict[int, list[OutboxRecord]] = {}
+        for notice in claimed:  # in sending order: chats with urgent notices come first
+            by_chat.setdefault(notice.chat_id, []).append(notice)
+        tried = await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
+        return sum(tried)
 
-    async def _serve_chat(self, notices: list[OutboxRecord]) -> None:
+    async def _serve_chat(self, notices: list[OutboxRecord]) -> int:
+        tried = 0
         async with self._limit:
             for index, notice in enumerate(notices):
+                # Shutting down: what is left stays queued for the next start. This chat must
+                # wait: the rest go back, keeping their place behind the one that waits.
                 if self._stopped:
-                    return  # shutting down: what is left stays queued for the next start
-                delay = await self._waiting_for(notice)
-                if delay == 0:
-                    return  # what it follows goes out in this round: this chat, in the next
-                if delay is None:
-                    delay = await self._deliver_one(notice)
-                if delay is not None:
-                    # Keep this chat's order: what follows waits behind the delayed one.
-                    async with self.db.write() as conn:
-                        for later in notices[index + 1 :]:
-                            await outbox_sql.defer(
-                                conn, later.id, not_before=self.clock.now() + delay,
-                                reason="waiting behind an earlier notice",
+                    left = notices[index:]
+                elif (delay := await self._waiting_for(notice)) is not None:
+                    if delay > 0:  # what it follows waits: so does it, keeping its place in line
+                        async with self.db.write() as conn:
+                            await outbox_sql.mark_retry(
+                                conn, notice.id, now=self.clock.now(),
+                                not_before=self.clock.now() + delay,
+                                error="waiting for the notice it follows", counts=False,
+                                owner=self.name,
                             )  # fmt: skip
-                    return
+                        tried += 1
+                        left = notices[index + 1 :]
+                    else:  # what it follows goes out in this round: this chat, in the next
+                        left = notices[index:]
+                else:
+                    tried += 1
+                    if await self._deliver_one(notice):
+                        continue
+                    left = notices[index + 1 :]
+                async with self.db.write() as conn:
+                    await outbox_sql.release(conn, [n.id for n in left], owner=self.name)
+                return tried
+        return tried
 
     async def _waiting_for(self, notice: OutboxRecord) -> int | None:
         """A notice that follows another (payload "after": its dedupe key) waits while that one
@@ -122,8 +187,8 @@ class OutboxDrainer:
             return None
         return max(0, first.not_before - self.clock.now())
 
-    async def _deliver_one(self, notice: OutboxRecord) -> int | None:
-        """Deliver one notice; returns a delay in seconds when the chat must wait."""
+    async def _deliver_one(self, notice: OutboxRecord) -> bool:
+        """Deliver one claimed notice; False when its chat must wait before the next."""
         case = None
         if notice.case_id is not None:
             case = await case_sql.get_case(self.db.reader, notice.case_id)
@@ -133,38 +198,52 @@ class OutboxDrainer:
             log.exception("delivering notice %s failed", notice.id)
             result = Delivered(ok=False, retry_after=30, error=repr(error))
         now = self.clock.now()
+        mine = self.name
         async with self.db.write() as conn:
             if result.ok:
-                await outbox_sql.mark_sent(conn, notice.id, now=now, message_id=result.message_id)
+                if not await outbox_sql.mark_sent(
+                    conn, notice.id, now=now, message_id=result.message_id, owner=mine
+                ):
+                    log.warning("notice %s was sent after its claim ran out", notice.id)
                 if result.message_id is not None:
                     older = await hold_sent(conn, notice, result.message_id, now=now)
                     if older is not None:  # the older copies in that chat lose their buttons
                         await queue(conn, self.config, older, now=now, urgent=True)
-                return None
+                return True
             if result.forbidden:
                 await outbox_sql.mark_failed(
-                    conn, notice.id, error=f"{outbox_sql.FORBIDDEN}: {result.error or ''}"
-                )
+                    conn, notice.id, error=f"{outbox_sql.FORBIDDEN}: {result.error or ''}",
+                    owner=mine,
+                )  # fmt: skip
                 if notice.chat_id > 0:
                     await user_sql.set_blocked(conn, notice.chat_id)
                 await self._fall_back_to_group(conn, notice, case, now)
                 await self._say_instead(conn, notice, now)
-                return None
+                return True
             if result.retry_after is not None and result.throttled:
                 delay = max(1, round(result.retry_after))
-                await outbox_sql.defer(
-                    conn, notice.id, not_before=now + delay, reason=result.error or "throttled"
-                )
-                return delay
-            if result.retry_after is not None and notice.attempts + 1 < MAX_ATTEMPTS:
-                delay = max(1, round(result.retry_after))
                 await outbox_sql.mark_retry(
-                    conn, notice.id, not_before=now + delay, error=result.error or "retry"
+                    conn, notice.id, now=now, not_before=now + delay,
+                    error=result.error or "throttled", counts=False, owner=mine,
+                )  # fmt: skip
+                return False
+            failing_since = notice.retry_since if notice.retry_since is not None else now
+            if result.retry_after is not None and now - failing_since < self.give_up_after:
+                delay = max(
+                    self.backoff.wait(notice.attempts + 1, self.rng), round(result.retry_after)
                 )
-                return delay
-            await outbox_sql.mark_failed(conn, notice.id, error=result.error or "failed")
+                error = result.error or "retry"
+                log.info("notice %s not sent (%s): next try in %ss", notice.id, error, delay)
+                await outbox_sql.mark_retry(
+                    conn, notice.id, now=now, not_before=now + delay,
+                    error=f"uncertain: {error}" if result.uncertain else error, owner=mine,
+                )  # fmt: skip
+                return False
+            await outbox_sql.mark_failed(
+                conn, notice.id, error=result.error or "failed", owner=mine
+            )
             log.warning("notice %s (%s) given up: %s", notice.id, notice.kind, result.error)
-            return None
+            return True
 
     async def _fall_back_to_group(
         self, conn: object, notice: OutboxRecord, case: CaseRecord | None, now: int
@@ -218,7 +297,8 @@ class OutboxDrainer:
             if handled:
                 continue
             self._wake.clear()
-            next_at = await outbox_sql.next_due_at(self.db.reader)
+            # Nothing could go now: the next chance is a notice falling due or a claim running out.
+            next_at = await outbox_sql.next_due_at(self.db.reader, after=self.clock.now())
             wait = idle_seconds
             if next_at is not None:
                 wait = min(idle_seconds, max(0.05, next_at - self.clock.now()))
