@@ -1,0 +1,39 @@
+"""Danger sets written blind (nlp/data/danger/): danger said in words nobody here wrote is caught.
+
+Floors a little under the first measurement of each set (see the README there), so that a change
+that loses danger in other people's words fails; they are not targets (the aim is recall 0.97).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.corpus import DATA_DIR, LabelledMessage, read_jsonl
+from nlp.metrics import EvalReport, evaluate
+from nlp.parse import get_parser
+
+FLOORS = {  # set: (urgent recall, urgent precision, report F1)
+    "set1": (0.87, 0.80, 0.90),
+    "set2": (0.90, 0.85, 0.90),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def scored(request: pytest.FixtureRequest) -> tuple[str, EvalReport]:
+    path = DATA_DIR / "danger" / f"{request.param}.jsonl"
+    gold = [m for m in read_jsonl(path) if isinstance(m, LabelledMessage)]
+    assert len(gold) >= 240
+    parser = get_parser()
+    return request.param, evaluate(gold, [parser.parse(m.text) for m in gold])
+
+
+def test_danger_in_strangers_words_is_caught(scored: tuple[str, EvalReport]) -> None:
+    name, report = scored
+    recall, precision, _ = FLOORS[name]
+    assert report.urgent.recall >= recall
+    assert report.urgent.precision >= precision
+
+
+def test_reports_in_strangers_words_are_noticed(scored: tuple[str, EvalReport]) -> None:
+    name, report = scored
+    assert report.report.f1 >= FLOORS[name][2]
