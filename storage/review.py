@@ -210,6 +210,19 @@ async def edit_open(
     return first(rows) is not None
 
 
+async def settle_as_case(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, case_id: int, *, by: int, now: int
+) -> bool:
+    """The waiting item of this message became a case another way (its author's edit told of
+    danger): accepted, with that case, its unmasked words dropped; False when none waited."""
+    rows = await conn.execute_fetchall(
+        "UPDATE review_items SET status = 'accepted', decided_by = ?, decided_at = ?, case_id = ?,"
+        " text = masked_text WHERE chat_id = ? AND message_id = ? AND status = 'open' RETURNING id",
+        (by, now, case_id, chat_id, message_id),
+    )
+    return first(rows) is not None
+
+
 async def set_case(conn: aiosqlite.Connection, review_id: int, case_id: int) -> None:
     await conn.execute("UPDATE review_items SET case_id = ? WHERE id = ?", (case_id, review_id))
 

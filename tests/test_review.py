@@ -172,6 +172,23 @@ async def test_an_edit_while_waiting_is_reviewed_and_opened_in_the_new_words(
     assert decided.result.case.text == "3号楼楼道的灯不亮了 电话13812345678"
 
 
+async def test_an_edit_that_tells_of_danger_opens_the_case_and_settles_the_item(
+    intake: Intake, desk: ReviewDesk, db: Database
+) -> None:
+    item = await _kept(intake, UNSURE, 17)
+    await intake.edit(GROUP, 17, RESIDENT, "煤气味很重")
+    opened = await intake.danger_in_edit(message("煤气味很重", 17))
+    assert opened.decision is Decision.OPENED and opened.case.urgent
+    stored = await review_sql.get_review(db.reader, item)
+    assert stored.status == ReviewStatus.ACCEPTED and stored.case_id == opened.case.id
+    # The leader's 立案 afterwards shows that case; it never opens a second one.
+    with pytest.raises(ReviewError) as pressed:
+        await desk.decide(item, LEADER, accept=True)
+    assert pressed.value.code == "decided"
+    assert pressed.value.item.case_number == opened.case.number
+    assert await case_sql.count_cases(db.reader) == 1
+
+
 async def test_items_a_leader_cannot_be_sent_go_up_to_the_community(
     intake: Intake, desk: ReviewDesk, db: Database, clock: ManualClock
 ) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cases.lifecycle import Change, TransitionError, open_case, queue, transition
 from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from bot.cases.privacy import queue_hide, what_to_hide
-from bot.cases.review import edit_waiting, keep_for_review
+from bot.cases.review import became_case, edit_waiting, keep_for_review
 from nlp.decide import action
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
@@ -152,8 +152,16 @@ class Intake:
 
     async def open(self, incoming: Incoming, grid: Grid, parse: ParseResult) -> IntakeResult:
         """Open a case (or join a look-alike) for a message already judged to be a report."""
+        now = self.clock.now()
         async with self.db.write() as conn:
-            return await self.open_in(conn, incoming, grid, parse, self.clock.now())
+            result = await self.open_in(conn, incoming, grid, parse, now)
+            if result.case is not None and result.decision in (Decision.OPENED, Decision.JOINED):
+                # An edit that told of danger: the review item of the same message is settled.
+                await became_case(
+                    conn, incoming.chat_id, incoming.message_id, result.case.id,
+                    by=incoming.user_id, now=now,
+                )  # fmt: skip
+            return result
 
     async def open_in(
         self, conn: Any, incoming: Incoming, grid: Grid, parse: ParseResult, now: int

@@ -157,6 +157,14 @@ async def edit_waiting(
     )
 
 
+async def became_case(
+    conn: Connection, chat_id: int, message_id: int, case_id: int, *, by: int, now: int
+) -> bool:
+    """A message that waited for review and is now a case waits no more: the leader's 立案 on
+    it later shows that case instead of opening a second one."""
+    return await review_sql.settle_as_case(conn, chat_id, message_id, case_id, by=by, now=now)
+
+
 class ReviewDesk:
     """Review items: kept by intake, batched to leaders, decided by them."""
 
