@@ -150,6 +150,7 @@ def register_handlers(application: Application) -> None:
                 Op.REASSIGN,
                 Op.REASSIGN_TO,
                 Op.REJECT,
+                Op.REJECT_AS,
                 Op.ARRIVE,
             ),
         )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.cases.conversations import PROMPT, Question
 from bot.cases.lifecycle import Change, TransitionError, allowed
-from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind
+from bot.cases.models import OPEN_STATUSES, Action, CaseStatus, NoticeKind, RejectReason
 from bot.cases.records import CaseRecord
 from bot.cases.roles import can_view_case, is_staff, roles_for
 from bot.config import Config
@@ -88,7 +91,15 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
             # One question at a time: say that the earlier one is no longer awaited.
             old = await services.lookup.case(earlier.case_id)
             question = texts.PROMPT_REPLACED.format(number=old.number if old else "?") + question
-        await _private(context, user_id, question, buttons=_cancel_buttons())
+        buttons = (
+            _rows(keyboards.reject_reasons(case.id))
+            if button.op is Op.REJECT
+            else _cancel_buttons()
+        )
+        await _private(context, user_id, question, buttons=buttons)
+        return
+    if button.op is Op.REJECT_AS:
+        await _reject_as(update, context, case, button)
         return
     if button.op is Op.REASSIGN:
         if not allowed(Action.REASSIGN, status, roles):
@@ -145,6 +156,41 @@ async def on_handler_button(update: Update, context: GridContext) -> None:
         )
         return
     await query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+async def _reject_as(
+    update: Update, context: GridContext, case: CaseRecord, button: Button
+) -> None:
+    """退回 for a reason chosen by its button: the reporter is told that reason, and the
+    question it answered is closed in the same change."""
+    query = update.callback_query
+    services = context.services
+    try:
+        reason = RejectReason(button.fields[1])
+    except (IndexError, ValueError):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    user_id = query.from_user.id
+    try:
+        change = await services.lifecycle.apply(
+            case.id, Action.REJECT, user_id, note=texts.REJECT_NOTE[reason.value],
+            data={"reason": reason.value}, answers=(user_id, PROMPT),
+        )  # fmt: skip
+    except TransitionError as error:
+        await query.answer(refusal(error), show_alert=True)
+        return
+    held = change.held_until(NoticeKind.REPORTER_UPDATE)
+    done = (texts.REJECTED if held is None else texts.REJECTED_HELD).format(
+        number=change.case.number, when=render.when(services.config, services.clock.now(), held)
+    )
+    await query.answer(done)
+    if query.message is not None:
+        # The question is answered: its buttons go, so the reason cannot be chosen twice.
+        with contextlib.suppress(TelegramError):  # too old to edit: the 退回 itself counts
+            await query.edit_message_text(
+                texts.ASK_FOR_CASE.format(number=case.number, question=done)
+            )
+    poke_outbox(context)
 
 
 def reassign_targets(config: Config, case: CaseRecord) -> list[tuple[str, str]]:

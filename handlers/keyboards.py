@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.cases.models import RejectReason
 from handlers import texts
 
 VERSION = "v1"
@@ -33,6 +34,7 @@ class Op(StrEnum):
     OPEN = "o"  # fields: case id: open the case as a handler's card (/todo)
     STATS = "st"  # fields: chart or list kind, period token, scope token (handlers/stats.py)
     ARRIVE = "v"  # 到场: on the scene of an urgent case
+    REJECT_AS = "xr"  # fields: case id, reason (RejectReason value): 退回 for a chosen reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,15 @@ def review(items: list[tuple[int, int]]) -> InlineKeyboardMarkup | None:
         for index, item in items
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def reject_reasons(case_id: int) -> InlineKeyboardMarkup:
+    """退回's question: a reason to choose (only 不是报事 teaches the parser), or 取消."""
+    options = [
+        (texts.BTN_REJECT_NOT_A_REPORT, RejectReason.NOT_A_REPORT.value),
+        (texts.BTN_REJECT_ELSEWHERE, RejectReason.ELSEWHERE.value),
+    ]
+    return choices(Op.REJECT_AS, options, case_id, per_row=1)
 
 
 def cancel() -> InlineKeyboardMarkup:

@@ -118,7 +118,14 @@ PROMPT_REPLACED = "（案件 {number} 的问题不再等待回复，需要时请
 ASK_RESOLVE_NOTE = "请写下办理结果（可再附一张照片），或发 /cancel 取消："
 ASK_RESOLVE_PHOTO = "收到。需要附一张处理后的照片吗？发照片，或点「跳过」完成办结。"
 ASK_ESCALATE_REASON = "请写下上报的原因，或发 /cancel 取消："
-ASK_REJECT_REASON = "请写下退回的原因（会告知报事人），或发 /cancel 取消："
+ASK_REJECT_REASON = "为什么退回？点一个原因，或直接写下原因（会告知报事人）："
+BTN_REJECT_NOT_A_REPORT = "不是报事（闲聊、误发）"
+BTN_REJECT_ELSEWHERE = "不归这里办（请找物业或其他部门）"
+# What the reporter is told when the handler chose a reason by its button.
+REJECT_NOTE = {
+    "not_report": "经核实，这条消息不是需要办理的问题。",
+    "elsewhere": "这个问题不归网格办理，请联系物业或相关部门；需要帮助可以再问网格员。",
+}
 ASK_REASSIGN = "转派给谁？"
 ASK_CATEGORY = "改为哪个类别？案件会按新类别重新派单。"
 BTN_RECATEGORISE = "改类别…"

@@ -119,8 +119,43 @@ async def test_rejecting_tells_the_reporter_why_and_who(live: Live) -> None:
     assert (await live.case(case.number)).status == CaseStatus.REJECTED
     told = (await live.last_bot_message(WANG))["text"]
     assert "该路灯属于小区物业" in told and "陈建国" in told
+    # A reason typed freely says nothing sure about the words: a real problem for the property
+    # company is no lesson that it was not a report.
+    assert await review_sql.latest_labels(live.services.db.reader) == []
+
+
+async def test_rejecting_as_not_a_report_by_its_button_is_a_label_and_tells_the_reporter(
+    live: Live,
+) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "退回")
+    await live.settle()
+    question = await live.last_bot_message(LEADER)
+    assert texts.BTN_REJECT_NOT_A_REPORT in [b["text"] for b in buttons(question)]
+    answer = await live.press(LEADER, question, LEADER, texts.BTN_REJECT_NOT_A_REPORT)
+    await live.settle()
+    assert case.number in answer["answer"]["text"]
+    assert (await live.case(case.number)).status == CaseStatus.REJECTED
+    assert texts.REJECT_NOTE["not_report"] in (await live.last_bot_message(WANG))["text"]
     [label] = await review_sql.latest_labels(live.services.db.reader)
-    assert (label.source, label.is_report) == ("reject", False)  # 退回: not a report
+    assert (label.source, label.is_report) == ("reject", False)
+    # The question's buttons are gone: a second press cannot reject twice.
+    assert buttons(await live.last_bot_message(LEADER)) == []
+
+
+async def test_rejecting_as_someone_elses_business_tells_the_reporter_and_teaches_nothing(
+    live: Live,
+) -> None:
+    case, notice = await _reported(live)
+    await live.press(LEADER, notice, LEADER, "退回")
+    await live.settle()
+    await live.press(
+        LEADER, await live.last_bot_message(LEADER), LEADER, texts.BTN_REJECT_ELSEWHERE
+    )
+    await live.settle()
+    assert (await live.case(case.number)).status == CaseStatus.REJECTED
+    assert texts.REJECT_NOTE["elsewhere"] in (await live.last_bot_message(WANG))["text"]
+    assert await review_sql.latest_labels(live.services.db.reader) == []
 
 
 async def test_a_reporter_who_starts_the_bot_late_still_learns_why_it_was_rejected(

@@ -33,7 +33,9 @@ def _database_with_labels(path: Path, config: Config) -> None:
             new_case(config, text="楼上天天半夜剁肉 电话13812345678"), group_chat_id=None
         )
         assert change is not None
-        await lifecycle.apply(change.case.id, Action.REJECT, LEADER, note="邻里小事")
+        await lifecycle.apply(
+            change.case.id, Action.REJECT, LEADER, note="邻里小事", data={"reason": "not_report"}
+        )
         async with db.write() as conn:
             await record_review(
                 conn, review_id=1, chat_id=-1001000001101, message_id=77,

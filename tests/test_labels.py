@@ -39,7 +39,9 @@ async def test_a_rejected_case_is_labelled_not_a_report_with_the_words_masked(
     lifecycle: Lifecycle, db: Database
 ) -> None:
     case_id = await _open(lifecycle)
-    await lifecycle.apply(case_id, Action.REJECT, LEADER, note="不是报事，是闲聊")
+    await lifecycle.apply(
+        case_id, Action.REJECT, LEADER, note="不是报事，是闲聊", data={"reason": "not_report"}
+    )
     [label] = await review_sql.latest_labels(db.reader)
     assert (label.source, label.is_report, label.category, label.case_id) == (
         "reject", False, None, case_id,
@@ -95,7 +97,9 @@ async def test_the_latest_decision_about_a_message_is_its_corpus_line(
     case_id = await _open(lifecycle)
     case = await lifecycle.apply(case_id, Action.REASSIGN, COMMUNITY, category="sanitation")
     clock.advance(60)
-    await lifecycle.apply(case_id, Action.REJECT, COMMUNITY, note="重复")
+    await lifecycle.apply(
+        case_id, Action.REJECT, COMMUNITY, note="重复", data={"reason": "not_report"}
+    )
     async with db.write() as conn:
         await record_review(
             conn, review_id=1, chat_id=-1001000001101, message_id=424242,

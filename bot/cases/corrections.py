@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from bot.cases.models import Action
+from bot.cases.models import Action, RejectReason
 from nlp.parse import ParseResult
 from nlp.pii import mask_pii, mask_span
 from storage import events as event_sql
@@ -77,12 +77,17 @@ async def record_case_decision(
     actor_id: int | None,
     *,
     now: int,
+    reason: str | None = None,
 ) -> int | None:
-    """A label when a person's change of a case says what its message is: 退回 (not a report)
-    or a different category. Timers and the system decide nothing about the words."""
+    """A label when a person's change of a case says what its message is: 退回 with the reason
+    "not a report", or a different category. A 退回 for any other reason (a real problem for
+    another body, a reason typed freely) says nothing sure about the words, and timers and the
+    system decide nothing about them."""
     if actor_id is None:
         return None
     if action is Action.REJECT:
+        if reason != RejectReason.NOT_A_REPORT:
+            return None
         is_report = False
         source = REJECT
     elif after.category != before.category:

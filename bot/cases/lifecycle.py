@@ -383,7 +383,9 @@ async def transition(
     updated = await case_sql.get_case(conn, case.id)
     assert updated is not None
     # A person saying what the message is (退回, another category) is a label for retraining.
-    await record_case_decision(conn, case, updated, action, actor_id, now=now)
+    await record_case_decision(
+        conn, case, updated, action, actor_id, now=now, reason=event_data.get("reason")
+    )
     moved = (updated.assignee_id, updated.department_id) != (case.assignee_id, case.department_id)
     if action in (Action.ESCALATE, Action.REOPEN) or (action is Action.REASSIGN and moved):
         notices += _assignment_notices(config, updated, inform, action.value)

@@ -42,6 +42,14 @@ class Action(StrEnum):
     ARRIVE = "arrive"  # 到场: the person who accepted an urgent case is there; the state stays
 
 
+class RejectReason(StrEnum):
+    """Why a case was 退回, when the handler chose a reason rather than typing one: only
+    NOT_A_REPORT says the message itself was no report (a label for retraining)."""
+
+    NOT_A_REPORT = "not_report"  # chatter, a joke, posted by mistake
+    ELSEWHERE = "elsewhere"  # a real problem for another body (property company, court, 12345)
+
+
 class Role(StrEnum):
     """How an actor stands to one case."""
 
