@@ -41,3 +41,13 @@ async def test_a_message_without_personal_data_stays(live: Live) -> None:
     await live.settle()
     assert await live.case_count() == 1
     assert not (await _resident_message(live, said["message_id"])).get("deleted")
+
+
+async def test_a_neighbours_me_too_with_a_phone_number_is_removed_as_well(live: Live) -> None:
+    await live.say(GROUP, WANG, "城河小区3号楼门口的路灯坏了 晚上很黑")
+    await live.settle()
+    again = await live.say(GROUP, LI, "城河小区3号楼门口路灯确实坏了 我也看到 电话13955556666")
+    await live.settle()
+    assert await live.case_count() == 1  # 同问: the same case
+    assert (await _resident_message(live, again["message_id"])).get("deleted")
+    assert all("13955556666" not in m["text"] for m in await live.bot_messages(GROUP))

@@ -91,6 +91,23 @@ async def test_accepting_opens_the_case_with_its_card_replying_to_the_original(
     assert f"已立案 {case.number}" in redrawn["text"] and buttons(redrawn) == []
 
 
+async def test_accepting_a_message_with_a_phone_number_removes_it_from_the_group(
+    live: Live,
+) -> None:
+    [original] = await _unsure_messages(live, WITH_PHONE)
+    batch = await _batch(live)
+    await live.press(LEADER, batch, LEADER, "1 立案")
+    await live.settle()
+    case = await live.case()
+    assert "13812345678" in case.text  # the handler needs to call
+    said = next(
+        m for m in await live.control.transcript(GROUP) if m["message_id"] == original["message_id"]
+    )
+    assert said.get("deleted")  # as for a report the bot was sure of
+    [card] = await live.bot_messages(GROUP)
+    assert "13812345678" not in card["text"] and "隐藏" in card["text"]
+
+
 async def test_not_a_report_closes_it_and_a_second_press_says_it_was_decided(
     live: Live,
 ) -> None:

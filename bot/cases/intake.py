@@ -186,6 +186,7 @@ class Intake:
             )  # fmt: skip
             if linked:
                 await self._attach(conn, twin.id, incoming, now)
+                await self._hide_pii(conn, twin.id, incoming, parse, now)
             return IntakeResult(Decision.REPEATED, case=twin, parse=parse)
         if twin is not None:
             linked = await feedback_sql.add_follower(
@@ -195,6 +196,8 @@ class Intake:
             count = await feedback_sql.count_followers(conn, twin.id)
             if linked:  # a redelivered message must not add its photo twice
                 await self._attach(conn, twin.id, incoming, now)
+                # A 同问 with a phone number is hidden like the first report's.
+                await self._hide_pii(conn, twin.id, incoming, parse, now)
             # The first case's card shows how many people share the problem now.
             await queue(
                 conn, self.config, Notice(NoticeKind.CARD_UPDATE, grid.chat_id, case_id=twin.id),
@@ -222,13 +225,20 @@ class Intake:
             case = await case_sql.get_case_by_message(conn, incoming.chat_id, incoming.message_id)
             return IntakeResult(Decision.DUPLICATE, case=case, parse=parse)
         await self._attach(conn, change.case.id, incoming, now)
+        await self._hide_pii(conn, change.case.id, incoming, parse, now)
+        return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
+
+    async def _hide_pii(
+        self, conn: Any, case_id: int, incoming: Incoming, parse: ParseResult, now: int
+    ) -> None:
+        """The group message of a case's reporter or follower that shows a phone or ID number
+        is removed once it belongs to a case (the case keeps the words)."""
         what = what_to_hide(parse)
         if what is not None:
             await queue_hide(
-                conn, self.config, case_id=change.case.id, chat_id=incoming.chat_id,
+                conn, self.config, case_id=case_id, chat_id=incoming.chat_id,
                 message_id=incoming.message_id, what=what, now=now,
             )  # fmt: skip
-        return IntakeResult(Decision.OPENED, case=change.case, parse=parse)
 
     async def _look_alike(
         self, conn: object, grid_id: str, category: str, location: str | None, now: int

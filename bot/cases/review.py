@@ -18,7 +18,7 @@ from bot.cases.models import NoticeKind
 from bot.cases.roles import positions_of, reaches_grid
 from bot.timing.quiet import release_time
 from nlp.parse import ParseResult
-from nlp.pii import mask_pii
+from nlp.pii import find_pii, mask_pii
 from storage import cases as case_sql
 from storage import review as review_sql
 from storage.db import Connection
@@ -247,7 +247,11 @@ class ReviewDesk:
                     user_id=record.user_id, user_name=record.user_name, text=record.text,
                     photo_file_id=record.photo_file_id, location=_pin(record),
                 )  # fmt: skip
-                parse = ParseResult.model_validate({**record.parse, "pii": [], "is_report": True})
+                # The stored parse is masked; the words still are not, so the message's phone
+                # or ID number is found again and the group message removed like any report's.
+                parse = ParseResult.model_validate(
+                    {**record.parse, "pii": find_pii(record.text), "is_report": True}
+                )
                 result = await self.intake.open_in(conn, incoming, grid, parse, now)
                 if result.decision is Decision.LIMITED:
                     raise ReviewError("limited")  # rolls the decision back: press again later
