@@ -581,7 +581,7 @@ async def delete_message(call: Call) -> bool:
         )
         if not allowed:
             raise bad_request("message can't be deleted")
-    call.state.delete(message)
+    call.state.delete(message, by=call.bot.id)
     return True
 
 

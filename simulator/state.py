@@ -175,6 +175,7 @@ class Message:
     history: list[JSON] = field(default_factory=list)
     reactions: dict[int, list[str]] = field(default_factory=dict)
     deleted: bool = False
+    deleted_by: int | None = None  # who removed it: its author, or a bot or admin of the chat
     service: JSON | None = None
 
     @property
@@ -786,9 +787,14 @@ class SimState:
             self._deliver(bot, "edited_message", self.message_api(message))
         return message
 
-    def delete(self, message: Message) -> None:
+    def delete(self, message: Message, by: int | None = None) -> None:
         message.deleted = True
-        self._emit("delete", message.chat.key, {"message_id": message.message_id})
+        message.deleted_by = message.sender_id if by is None else by
+        self._emit(
+            "delete",
+            message.chat.key,
+            {"message_id": message.message_id, "deleted_by": message.deleted_by},
+        )
 
     # ----- buttons, reactions, typing -------------------------------------------------------
 
@@ -1107,6 +1113,7 @@ class SimState:
             reactions=reactions,
             history=message.history,
             deleted=message.deleted,
+            deleted_by=message.deleted_by,
             reply_to_message_id=message.reply_to,
         )
         return view

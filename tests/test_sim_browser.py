@@ -265,3 +265,33 @@ async def test_personas_are_grouped_leaders_first_and_who_you_are_shows(
             await expect(me).to_contain_text("招宝山街道")
         finally:
             await browser.close()
+
+
+async def test_a_message_the_bot_removed_says_who_removed_it_not_that_its_author_took_it_back(
+    world: SimulatorServer,
+) -> None:
+    from playwright.async_api import async_playwright, expect
+    from telegram import Bot
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1200, "height": 780})
+            await page.goto(f"{world.base_url}/?as={RESIDENT}")
+            await page.wait_for_selector("body[data-ready='1']")
+            await page.click(".chat-item:has-text('福业街网格群')")
+            await page.fill("#input", "路灯坏了 我电话13812345678")
+            await page.press("#input", "Enter")
+            await expect(page.locator(".bubble", has_text="已收到")).to_be_visible(timeout=5000)
+            group = world.state.group(GROUP_ID)
+            assert group is not None
+            mine = next(m for m in group.messages.values() if m.sender_id == RESIDENT)
+            async with Bot(TOKEN, base_url=world.api_base_url) as bot:
+                await bot.delete_message(GROUP_ID, mine.message_id)
+            await expect(
+                page.locator(".system", has_text="网格通 删除了我的一条消息")
+            ).to_be_visible()
+            await expect(page.locator(".msg.me .bubble")).to_have_count(0)
+            assert await page.locator("text=撤回").count() == 0
+        finally:
+            await browser.close()

@@ -14,6 +14,7 @@ const T = {
   joined: (name) => `${name} 加入了群聊`,
   left: (name) => `${name} 离开了群聊`,
   deleted: (name) => `${name} 撤回了一条消息`,
+  removed: (name, by) => `${by} 删除了${name}的一条消息`,
   edited: "已编辑",
   photo: "[图片]",
   location: "[位置]",
@@ -391,7 +392,7 @@ function lastDate(chat) {
 
 function previewOf(message) {
   if (!message) return "";
-  if (message.deleted) return T.deleted(nameOf(person(message.from.id)));
+  if (message.deleted) return deletedLine(message);
   let body = message.text || (message.photo ? T.photo : message.location ? T.location : message.document ? T.file : "");
   if (message.new_chat_members) body = T.joined(message.new_chat_members.map(nameOf).join("、"));
   if (message.photo && message.caption) body = `${T.photo} ${message.caption}`;
@@ -612,9 +613,17 @@ function systemLine(text) {
   return line;
 }
 
+// 撤回 when the author took it back; otherwise who removed it (the bot hides a phone number).
+function deletedLine(message) {
+  const author = message.from.id === state.me ? T.you : nameOf(person(message.from.id));
+  const by = message.deleted_by;
+  if (by === undefined || by === null || by === message.from.id) return T.deleted(author);
+  return T.removed(author, by === state.me ? T.you : nameOf(person(by)));
+}
+
 function renderMessage(message) {
   const sender = person(message.from.id);
-  if (message.deleted) return systemLine(T.deleted(message.from.id === state.me ? T.you : nameOf(sender)));
+  if (message.deleted) return systemLine(deletedLine(message));
   if (message.new_chat_members) return systemLine(T.joined(message.new_chat_members.map(nameOf).join("、")));
   if (message.left_chat_member) return systemLine(T.left(nameOf(message.left_chat_member)));
   const chat = currentChat();
@@ -967,7 +976,10 @@ async function handleEvent(event) {
       break;
     case "delete": {
       const message = findMessage(key, data.message_id);
-      if (message) message.deleted = true;
+      if (message) {
+        message.deleted = true;
+        message.deleted_by = data.deleted_by;
+      }
       break;
     }
     case "settings":
