@@ -6,7 +6,6 @@ grid leader for review (bot/cases/review.py), and a repeated problem joins the f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from bot.cases.models import OPEN_STATUSES, Action, NoticeKind
 from bot.cases.privacy import queue_hide, what_to_hide
 from bot.cases.review import became_case, edit_waiting, keep_for_review
 from nlp.decide import action
+from nlp.greeting import calls_the_bot
 from nlp.parse import ParseResult
 from nlp.place_match import places_overlap
 from storage import attachments as attachment_sql
@@ -49,22 +49,6 @@ class Decision(StrEnum):
     REPEATED = "repeated"  # the reporter again on their own open case: it is in hand
     NEEDS_TEXT = "needs_text"  # /report with nothing in it: say what is wanted
     HOW_TO = "how_to"  # the bot addressed by name with no report in it: say how to report
-
-
-# A message that only calls the bot or asks what it does: 「在吗」「有人吗」「你好」「怎么用」.
-_CALL = re.compile(
-    r"(?:请问|喂|嗨|哈喽|你好|您好|hi|hello|小?网格通)*"
-    r"(?:在吗|在么|在不在|有人吗|有人在吗|你好|您好|哈喽|嗨|hi|hello|喂|怎么用|怎么报事|如何报事"
-    r"|怎么反映问题?|你是谁|你能做什么|能做什么|干什么的|干嘛的|是干嘛的|帮助|help)+"
-    r"[啊呀呢吧哦嘛啦]*",
-    re.IGNORECASE,
-)
-_NOT_WORDS = re.compile(r"[\s\W_]+")
-
-
-def calls_the_bot(text: str) -> bool:
-    """Whether the words only call the bot (the parser, taught on reports, may call 「在吗」 one)."""
-    return bool(_CALL.fullmatch(_NOT_WORDS.sub("", text)))
 
 
 @dataclass(slots=True)
