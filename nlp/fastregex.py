@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 _SPECIAL = set("()[]{}.*+?^$|\\")
 
@@ -96,13 +97,22 @@ class FastAlternation:
             (fast if _led_by_a_character(branch) else slow).append(branch)
         self._fast = re.compile("|".join(fast)) if fast else None
         self._slow = [(_required_literal(b), re.compile(b)) for b in slow]
+        # One search for "is any gate here" instead of a loop of `in` tests: most texts have
+        # none, and then only the led branches run, straight from re's own iterator.
+        gates = {gate for gate, _ in self._slow}
+        self._ungated = None in gates
+        self._any_gate = (
+            re.compile("|".join(map(re.escape, sorted(gates, key=len, reverse=True))))
+            if gates and not self._ungated
+            else None
+        )
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self._fast is not None:
-            yield from self._fast.finditer(text)
-        for gate, regex in self._slow:
-            if gate is None or gate in text:
-                yield from regex.finditer(text)
+        fast = self._fast
+        if not self._slow or not (self._ungated or self._any_gate.search(text)):
+            return fast.finditer(text) if fast is not None else iter(())
+        slow = [r.finditer(text) for gate, r in self._slow if gate is None or gate in text]
+        return chain(fast.finditer(text), *slow) if fast is not None else chain(*slow)
 
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)

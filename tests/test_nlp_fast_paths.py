@@ -1,0 +1,142 @@
+"""The parser's fast paths find exactly what the plain implementations they replaced find.
+
+Each fast path (the lexicon scan, the segmenter, the alternation regexes of the urgency rules)
+is checked against the straightforward version kept here as the reference, on random text built
+from the very words each one looks for, so that overlaps, prefixes and ties come up often.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp import segment
+from nlp.danger_lexicon import DANGER_LEXICON, crossings
+from nlp.fastregex import (
+    FastAlternation,
+    _led_by_a_character,
+    _required_literal,
+    _top_level_branches,
+)
+from nlp.lexicon import LEXICON, MARK, lexicon_features
+from nlp.urgency import _CUES, _PAIRS
+
+# ---- the lexicon: every group whose word occurs anywhere, overlaps included -------------------
+
+_TERMS = sorted(
+    {w for words in (*LEXICON.values(), *DANGER_LEXICON.values()) for w in words.lower().split("|")}
+)
+
+
+def _reference_lexicon_features(text: str) -> list[str]:
+    """Every position, every word length: the scan as first written."""
+    groups: dict[str, list[str]] = {}
+    for name, words in (*LEXICON.items(), *DANGER_LEXICON.items()):
+        for word in words.lower().split("|"):
+            groups.setdefault(word, []).append(name)
+    found: set[str] = set()
+    for i in range(len(text)):
+        for j in range(i + 1, len(text) + 1):
+            found.update(groups.get(text[i:j], ()))
+    return [MARK + name for name in (*sorted(found), *crossings(found))]
+
+
+_FILLER = st.text(alphabet="的了在我有人水火电0a ？!", max_size=3)
+_LEXICON_TEXT = st.lists(st.sampled_from(_TERMS) | _FILLER, max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_LEXICON_TEXT)
+def test_the_lexicon_scan_finds_the_same_groups_as_trying_every_substring(text: str) -> None:
+    assert lexicon_features(text) == _reference_lexicon_features(text)
+
+
+def test_the_lexicon_scan_finds_overlapping_words_and_words_inside_words() -> None:
+    # 煤气罐 holds 煤气 and 气罐; 电瓶充电 runs two words together; 火 alone is a word
+    for text in ("煤气罐", "楼道电瓶充电冒烟了", "着火", "火", "a火b", "电"):
+        assert lexicon_features(text) == _reference_lexicon_features(text)
+    assert MARK + "hz_gas" in lexicon_features("家里煤气罐")
+
+
+# ---- segmentation: the same words as jieba's own cut without HMM ------------------------------
+
+_USER_WORDS = [
+    line.split()[0]
+    for line in segment.USERDICT.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+_SEGMENT_TEXT = st.lists(
+    st.sampled_from(_TERMS + _USER_WORDS)
+    | st.text(alphabet="的了是在我有人水火电楼门口路灯坏0123abcXY _.-+#%&,，。！\n\t", max_size=4),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_SEGMENT_TEXT)
+def test_the_segmenter_cuts_like_jieba_without_hmm(text: str) -> None:
+    assert segment.cut(text) == segment.tokenizer().lcut(text, HMM=False)
+
+
+def test_the_segmenter_keeps_jiebas_handling_of_latin_digits_and_spaces() -> None:
+    for text in (
+        "",
+        " ",
+        "wifi密码是abc123",
+        "3号楼 2单元\r\n漏水",
+        "a.b-c_d",
+        "ＡＢ全角",
+        "😂😂好",
+    ):
+        assert segment.cut(text) == segment.tokenizer().lcut(text, HMM=False)
+
+
+# ---- the urgency rules' alternations: the same matches in the same order -----------------------
+
+
+def _reference_finditer(pattern: str, text: str) -> Iterator[re.Match[str]]:
+    """FastAlternation as first written: led branches, then each gated branch in turn."""
+    fast, slow = [], []
+    for branch in _top_level_branches(pattern):
+        (fast if _led_by_a_character(branch) else slow).append(branch)
+    if fast:
+        yield from re.finditer("|".join(fast), text)
+    for branch in slow:
+        gate = _required_literal(branch)
+        if gate is None or gate in text:
+            yield from re.finditer(branch, text)
+
+
+_PATTERNS = sorted(
+    {
+        alt.pattern
+        for cue in (*_CUES, *(p.cue for p in _PAIRS))
+        for alt in (cue.pattern, cue.also)
+        if alt is not None
+    }
+    | {p.hazard.pattern for p in _PAIRS}
+)
+# words the patterns are made of, so that matches are common
+_PATTERN_WORDS = sorted({w for p in _PATTERNS for w in re.findall(r"[\u4e00-\u9fffa-z]{1,4}", p)})
+_URGENCY_TEXT = st.lists(
+    st.sampled_from(_PATTERN_WORDS) | st.text(alphabet="的了在我 0,。", max_size=3), max_size=10
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_URGENCY_TEXT, index=st.integers(min_value=0, max_value=len(_PATTERNS) - 1))
+def test_the_urgency_alternations_match_like_the_plain_split(text: str, index: int) -> None:
+    pattern = _PATTERNS[index]
+    fast = [(m.span(), m.group()) for m in FastAlternation(pattern).finditer(text)]
+    assert fast == [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
+
+
+def test_every_urgency_alternation_matches_like_the_plain_split_on_its_own_words() -> None:
+    for pattern in _PATTERNS:
+        alternation = FastAlternation(pattern)
+        for text in ("", "没事", "".join(_PATTERN_WORDS[::7]), "".join(_PATTERN_WORDS[3::11])):
+            got = [(m.span(), m.group()) for m in alternation.finditer(text)]
+            assert got == [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
