@@ -22,7 +22,7 @@ from nlp.fastregex import (
     _top_level_branches,
 )
 from nlp.lexicon import LEXICON, MARK, lexicon_features
-from nlp.urgency import _CUES, _PAIRS
+from nlp.urgency import _CUES, _ELSEWHERE, _ELSEWHERE_ANY, _PAIRS
 
 # ---- the lexicon: every group whose word occurs anywhere, overlaps included -------------------
 
@@ -119,24 +119,68 @@ _PATTERNS = sorted(
     }
     | {p.hazard.pattern for p in _PAIRS}
 )
-# words the patterns are made of, so that matches are common
-_PATTERN_WORDS = sorted({w for p in _PATTERNS for w in re.findall(r"[\u4e00-\u9fffa-z]{1,4}", p)})
-_URGENCY_TEXT = st.lists(
-    st.sampled_from(_PATTERN_WORDS) | st.text(alphabet="的了在我 0,。", max_size=3), max_size=10
-).map("".join)
+# the words each pattern is made of, so that its matches (and near misses) are common
+_WORDS_OF = [sorted(set(re.findall(r"[\u4e00-\u9fffa-z]{1,4}", p))) for p in _PATTERNS]
+_PATTERN_WORDS = sorted({w for words in _WORDS_OF for w in words})
+_FILLER_URGENT = st.text(alphabet="的了在我 0,。", max_size=3)
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=_URGENCY_TEXT, index=st.integers(min_value=0, max_value=len(_PATTERNS) - 1))
-def test_the_urgency_alternations_match_like_the_plain_split(text: str, index: int) -> None:
+def _text_for(data: st.DataObject, index: int) -> str:
+    words = st.sampled_from(_WORDS_OF[index]) | st.sampled_from(_PATTERN_WORDS) | _FILLER_URGENT
+    return "".join(data.draw(st.lists(words, max_size=10)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), index=st.integers(min_value=0, max_value=len(_PATTERNS) - 1))
+def test_the_urgency_alternations_match_like_the_plain_split(
+    data: st.DataObject, index: int
+) -> None:
     pattern = _PATTERNS[index]
-    fast = [(m.span(), m.group()) for m in FastAlternation(pattern).finditer(text)]
-    assert fast == [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
+    text = _text_for(data, index)
+    expected = [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
+    alternation = FastAlternation(pattern)
+    assert [(m.span(), m.group()) for m in alternation.finditer(text)] == expected
+    # told the text's characters, it may skip the text only when nothing could match
+    chars = frozenset(text)
+    assert [(m.span(), m.group()) for m in alternation.finditer(text, chars)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), index=st.integers(min_value=0, max_value=len(_PATTERNS) - 1))
+def test_a_match_always_starts_with_one_of_the_lead_characters(
+    data: st.DataObject, index: int
+) -> None:
+    alternation = FastAlternation(_PATTERNS[index])
+    assert alternation.lead is not None  # every urgency pattern is filtered
+    text = data.draw(st.text(max_size=6)) + _text_for(data, index)
+    for m in re.finditer(f"(?=(?:{_PATTERNS[index]}))", text):
+        assert text[m.start()] in alternation.lead
+
+
+def test_the_lead_characters_allow_for_optional_and_zero_width_starts() -> None:
+    assert FastAlternation(r"(?:现在|而家)?还在踢").lead == {"现", "而", "还"}
+    assert FastAlternation(r"(?<!打)火星|\bfire\b(?! exit)").lead == {"火", "f"}
+    assert FastAlternation(r"[着著](?:了|咗)?火|.{0,2}x?烟").lead is None  # . starts anywhere
+    assert FastAlternation(r"[着著](?:了|咗)?火|[0-2]岁").lead == {"着", "著", "0", "1", "2"}
+    assert FastAlternation(r"a*(?:b|c?)").lead is None  # may match nothing: no filter
 
 
 def test_every_urgency_alternation_matches_like_the_plain_split_on_its_own_words() -> None:
     for pattern in _PATTERNS:
         alternation = FastAlternation(pattern)
         for text in ("", "没事", "".join(_PATTERN_WORDS[::7]), "".join(_PATTERN_WORDS[3::11])):
-            got = [(m.span(), m.group()) for m in alternation.finditer(text)]
-            assert got == [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
+            expected = [(m.span(), m.group()) for m in _reference_finditer(pattern, text)]
+            got = [(m.span(), m.group()) for m in alternation.finditer(text, frozenset(text))]
+            assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_split_elsewhere_rule_finds_a_drill_or_a_notice_exactly_when_the_regex_does(
+    data: st.DataObject,
+) -> None:
+    words = re.findall(r"[\u4e00-\u9fffa-z]{1,4}", _ELSEWHERE.pattern)
+    parts = st.sampled_from(words) | st.text(alphabet="的了在 a,:：", max_size=3)
+    text = "".join(data.draw(st.lists(parts, max_size=8)))
+    found = _ELSEWHERE_ANY.search(text, frozenset(text))
+    assert (found is not None) == (_ELSEWHERE.search(text) is not None)
