@@ -10,7 +10,10 @@ when a plain string it needs (its longest run of literal characters) occurs in t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import re._constants as _sre
+import re._parser as _sre_parse
+from collections.abc import Iterator, Set
+from itertools import chain
 
 _SPECIAL = set("()[]{}.*+?^$|\\")
 
@@ -86,6 +89,57 @@ def _required_literal(branch: str) -> str | None:
     return best or None
 
 
+def _first_chars(items) -> tuple[set[str] | None, bool]:  # noqa: ANN001 (sre's parse tree)
+    """The characters a match of a parsed sequence can start with (None: any), and whether the
+    sequence can match the empty string. Zero-width checks (\\b, look-arounds) only narrow a
+    match down, so they are passed over: the set is a superset, which is all a filter needs."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+            return chars, False
+        if op is _sre.IN:
+            for kind, value in av:
+                if kind is _sre.LITERAL:
+                    chars.add(chr(value))
+                elif kind is _sre.RANGE and value[1] - value[0] < 256:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                else:
+                    return None, False
+            return chars, False
+        if op is _sre.SUBPATTERN or op is _sre.BRANCH:
+            alternatives = [av[3]] if op is _sre.SUBPATTERN else av[1]
+            empty = False
+            for alternative in alternatives:
+                first, nullable = _first_chars(alternative)
+                if first is None:
+                    return None, False
+                chars |= first
+                empty = empty or nullable
+            if not empty:
+                return chars, False
+            continue
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            low, _, item = av
+            first, nullable = _first_chars(item)
+            if first is None:
+                return None, False
+            chars |= first
+            if low > 0 and not nullable:
+                return chars, False
+            continue
+        return None, False  # ANY, categories, back-references: could start anywhere
+    return chars, True
+
+
+def _lead_characters(pattern: str) -> frozenset[str] | None:
+    """Characters every match of `pattern` starts with one of, or None when that is unknown."""
+    chars, nullable = _first_chars(_sre_parse.parse(pattern).data)
+    return None if chars is None or nullable else frozenset(chars)
+
+
 class FastAlternation:
     """Like a compiled alternation, for finditer(); matches come led-branches first."""
 
@@ -94,15 +148,29 @@ class FastAlternation:
         fast, slow = [], []
         for branch in _top_level_branches(pattern):
             (fast if _led_by_a_character(branch) else slow).append(branch)
+        # the characters a match can start with: a text with none of them is skipped at once
+        self.lead = _lead_characters(pattern)
         self._fast = re.compile("|".join(fast)) if fast else None
         self._slow = [(_required_literal(b), re.compile(b)) for b in slow]
+        # One search for "is any gate here" instead of a loop of `in` tests: most texts have
+        # none, and then only the led branches run, straight from re's own iterator.
+        gates = {gate for gate, _ in self._slow}
+        self._ungated = None in gates
+        self._any_gate = (
+            re.compile("|".join(map(re.escape, sorted(gates, key=len, reverse=True))))
+            if gates and not self._ungated
+            else None
+        )
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self._fast is not None:
-            yield from self._fast.finditer(text)
-        for gate, regex in self._slow:
-            if gate is None or gate in text:
-                yield from regex.finditer(text)
+    def finditer(self, text: str, chars: Set[str] | None = None) -> Iterator[re.Match[str]]:
+        """Matches in `text`; `chars`, if given, holds every character of the text (or more)."""
+        if chars is not None and self.lead is not None and self.lead.isdisjoint(chars):
+            return iter(())
+        fast = self._fast
+        if not self._slow or not (self._ungated or self._any_gate.search(text)):
+            return fast.finditer(text) if fast is not None else iter(())
+        slow = [r.finditer(text) for gate, r in self._slow if gate is None or gate in text]
+        return chain(fast.finditer(text), *slow) if fast is not None else chain(*slow)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        return next(self.finditer(text), None)
+    def search(self, text: str, chars: Set[str] | None = None) -> re.Match[str] | None:
+        return next(self.finditer(text, chars), None)

@@ -8,6 +8,8 @@ each category, so a message in words the corpus never used still lands near its 
 
 from __future__ import annotations
 
+from itertools import compress
+
 from nlp.danger_lexicon import DANGER_LEXICON, crossings
 
 LEXICON: dict[str, str] = {
@@ -103,33 +105,38 @@ LEXICON: dict[str, str] = {
 
 
 def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]]]:
-    """Words to their groups, and for each first character the word lengths to try."""
+    """Words to their groups; one-character words; for each two-character start, the lengths."""
     groups: dict[str, list[str]] = {}
     for name, words in (*LEXICON.items(), *DANGER_LEXICON.items()):
         for word in words.lower().split("|"):
             groups.setdefault(word, []).append(name)
     lengths: dict[str, set[int]] = {}
     for word in groups:
-        lengths.setdefault(word[0], set()).add(len(word))
+        if len(word) > 1:
+            lengths.setdefault(word[:2], set()).add(len(word))
     return (
         {w: tuple(g) for w, g in groups.items()},
-        {c: tuple(sorted(n)) for c, n in lengths.items()},
+        {pair: tuple(sorted(n)) for pair, n in lengths.items()},
     )
 
 
-_GROUPS, _LENGTHS = _index()
+_GROUPS, _LENGTHS_BY_PAIR = _index()
+_ONE_CHAR = {w: g for w, g in _GROUPS.items() if len(w) == 1}
 MARK = "\x03"  # prefixes lexicon features so no text n-gram can equal one
 
 
 def lexicon_features(text: str) -> list[str]:
     """One feature per group whose cue words occur in `text` (lower-case, as prepared)."""
     found: set[str] = set()
-    groups, lengths = _GROUPS, _LENGTHS
-    for i, ch in enumerate(text):
-        sizes = lengths.get(ch)
-        if sizes is None:
-            continue
-        for size in sizes:
+    # The loops over characters and character pairs run inside map(), in C; Python only visits
+    # the few places where a word can start. (tests/test_nlp_lexicon.py pins this against the
+    # plain scan of every position and every word length.)
+    for hit in filter(None, map(_ONE_CHAR.get, text)):
+        found.update(hit)
+    groups = _GROUPS
+    starts = [*map(_LENGTHS_BY_PAIR.get, map(str.__add__, text, text[1:]))]
+    for i in compress(range(len(starts)), starts):
+        for size in starts[i]:
             hit = groups.get(text[i : i + size])
             if hit is not None:
                 found.update(hit)

@@ -70,7 +70,7 @@ class LinearModels:
         if not found:
             return Scored(self.bias.copy(), np.empty(0, dtype=np.int64), 0.0)
         index = np.fromiter(found, dtype=np.int64, count=len(found))
-        sums = self._gather[index].sum(axis=0)
+        sums = self._gather.take(index, axis=0).sum(axis=0)  # take: the rows of [index], faster
         norm = math.sqrt(float(sums[-1])) or 1.0  # idf2 is 0 for features outside the norm
         return Scored(sums[:-1] / norm + self.bias, index, norm)
 
