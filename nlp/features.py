@@ -16,14 +16,17 @@ _DIGITS = re.compile(r"\d+")
 # Spaces and punctuation go: voice-to-text without punctuation and typed text must look alike.
 # "?" and "!" stay: a question to staff and an exclamation say something.
 _NOISE = re.compile(
-    r"[\s,.;:'\"()\[\]{}<>/\\|`~@#$%^&*_+=，。、；：‘’“”（）【】《》〈〉「」『』…—～·￥\-]+"
+    r"[\u0300-\u036f\s,.;:'\"()\[\]{}<>/\\|`~@#$%^&*_+=，。、；：‘’“”（）【】《》〈〉「」『』…—～·￥\-]+"
 )
 MAX_FEATURE_CHARS = 600  # long rants: the first few hundred characters decide the category
+# Pinyin typed with tone marks (zháo huǒ le) reads as plain pinyin (zhao huo le): the lexicon's
+# pinyin words and the n-grams learned from toneless pinyin then apply to it too.
+_TONES = str.maketrans("āáǎàâēéěèêīíǐìîōóǒòôūúǔùûǖǘǚǜüńňǹḿ", "aaaaaeeeeeiiiiiooooouuuuuvvvvvnnnm")
 
 
 def prepare(text: str) -> str:
-    """Lower-case, digits folded to 0, spacing and punctuation dropped."""
-    text = _DIGITS.sub("0", text[:MAX_FEATURE_CHARS].lower())
+    """Lower-case, digits folded to 0, tone marks dropped, spacing and punctuation dropped."""
+    text = _DIGITS.sub("0", text[:MAX_FEATURE_CHARS].lower()).translate(_TONES)
     return _NOISE.sub("", text)
 
 
