@@ -69,7 +69,9 @@ async def last_update_id(conn: aiosqlite.Connection) -> int | None:
 
 
 async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
-    rows = await conn.execute_fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
+    rows = await conn.execute_fetchall(
+        "SELECT status, COUNT(*) FROM inbox GROUP BY status ORDER BY status"
+    )
     return {str(status): int(count) for status, count in rows}
 
 

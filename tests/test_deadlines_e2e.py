@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +59,7 @@ class Running:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
+async def running(db_target: str, config: Config) -> AsyncIterator[Running]:
     async with SimulatorServer() as server:
         server.register_bot(TOKEN, username="gridbot", first_name="网格通")
         grid = config.grid(GRID)
@@ -82,7 +81,7 @@ async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
             },
         )
         clock = ManualClock(local_ts("2026-11-25 10:00"))
-        services = await Services.open(config, tmp_path / "gridbot.sqlite3", clock=clock)
+        services = await Services.open(config, db_target, clock=clock)
         services.extras["renderers"] = RENDERERS
         application = handlers_app.build_application(
             services,
