@@ -153,6 +153,12 @@ class PgConnection:
         if rows:
             await self._target.executemany(translate(sql)[0], rows)
 
+    async def copy_rows(
+        self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Many rows at once with COPY (storage/transfer.py)."""
+        await self._target.copy_records_to_table(table, records=rows, columns=list(columns))
+
     async def execute_script(self, script: str) -> None:
         """Several statements without parameters (a migration)."""
         await self._target.execute(script)

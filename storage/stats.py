@@ -360,7 +360,9 @@ async def case_texts(
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
         f"SELECT c.grid_id, c.text, c.location FROM cases c WHERE {where}"
-        " AND c.status != 'rejected' ORDER BY c.created_at DESC, c.id DESC LIMIT :limit",
+        " AND c.status != 'rejected' ORDER BY c.created_at DESC, c.id DESC"
+        # No limit when negative, as SQLite reads LIMIT -1; PostgreSQL refuses one.
+        + (" LIMIT :limit" if limit >= 0 else ""),
         {**params, "limit": limit},
     )
     return [(str(g), str(t), None if loc is None else str(loc)) for g, t, loc in rows]
