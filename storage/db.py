@@ -69,7 +69,8 @@ def json_text(conn: Any, column: str, key: str) -> str:
     if not re.fullmatch(r"[a-z_]+", key):
         raise ValueError(f"not a plain JSON key: {key!r}")
     if dialect(conn) == POSTGRESQL:
-        return f"(({column})::jsonb ->> '{key}')"
+        # json, not jsonb: jsonb refuses a \u0000 anywhere in the document.
+        return f"(({column})::json ->> '{key}')"
     return f"json_extract({column}, '$.{key}')"
 
 

@@ -56,15 +56,23 @@ def arguments(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tup
     if isinstance(shape, tuple):
         if not isinstance(params, Mapping):
             raise TypeError("named placeholders need a mapping of parameters")
-        return text, [params[name] for name in shape]
+        return text, [_text(params[name]) for name in shape]
     if isinstance(params, Mapping):
         if shape:
             raise TypeError("? placeholders need a sequence of parameters")
         return text, []
-    values = list(params)
+    values = [_text(v) for v in params]
     if len(values) != shape:
         raise ValueError(f"{shape} placeholders but {len(values)} parameters: {sql[:80]}")
     return text, values
+
+
+def _text(value: Any) -> Any:
+    """PostgreSQL's text holds no NUL character, which SQLite keeps: it becomes U+FFFD, so that
+    a message carrying one is kept rather than failing every attempt."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 def _rows_returned(sql: str) -> bool:

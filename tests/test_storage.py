@@ -179,3 +179,17 @@ async def test_a_start_cancelled_during_the_migrations_rolls_back_and_is_no_erro
         db = await Database.open(path)  # whatever was left is whole and goes on from there
         assert await db.schema_version() == len(migrations(db.dialect))
         await db.close()
+
+
+async def test_a_report_carrying_a_nul_character_still_makes_its_case(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    """SQLite keeps a NUL; PostgreSQL's text cannot, so it stores U+FFFD instead of failing."""
+    lifecycle = Lifecycle(db, config, clock)
+    change = await lifecycle.open_case(
+        new_case(config, text="路灯坏了\x00好几天"), group_chat_id=None
+    )
+    assert change is not None
+    stored = await case_sql.get_case(db.reader, change.case.id)
+    assert stored is not None
+    assert stored.text.replace("\ufffd", "\x00") == "路灯坏了\x00好几天"
