@@ -173,6 +173,7 @@ class PgConnection:
 
 
 async def create_pool(url: str, *, max_size: int = 8) -> asyncpg.Pool:
+    # timeout: how long to wait for the server to answer at all (a host that drops packets).
     return await asyncpg.create_pool(
-        url, min_size=1, max_size=max_size, init=_setup, command_timeout=60
+        url, min_size=1, max_size=max_size, init=_setup, command_timeout=60, timeout=15
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cases.lifecycle import Lifecycle
+from bot.cli.export_command import export_command
 from bot.cli.migrate_command import migrate_command
 from bot.config import Config
 from bot.reports.stats import Scope, figures, parse_period
@@ -18,6 +19,7 @@ from storage import events as event_sql
 from storage import feedback as feedback_sql
 from storage import outbox as outbox_sql
 from storage.db import Database
+from tests.conftest import EXAMPLE
 from tests.factories import new_case
 from tests.history import HISTORY_NOW, generate, load
 from tests.pg_server import PgServer
@@ -54,7 +56,7 @@ def _migrate(source: Path | str, target: str) -> tuple[int, str, str]:
 
 
 async def test_a_district_copied_to_postgresql_reads_the_same(
-    district: Path, pg_server: PgServer, config: Config
+    district: Path, pg_server: PgServer, config: Config, tmp_path: Path
 ) -> None:
     name, url = pg_server.new_database(empty=True)
     try:
@@ -91,6 +93,19 @@ async def test_a_district_copied_to_postgresql_reads_the_same(
             assert await feedback_sql.list_ratings(after.reader, rated_id) == (
                 await feedback_sql.list_ratings(before.reader, rated_id)
             )
+
+            # The export (`gridbot export --db URL`) is byte for byte the file's.
+            exports = []
+            for where in (str(district), url):
+                output = tmp_path / f"export-{len(exports)}.csv"
+                code = await asyncio.to_thread(
+                    export_command, "csv", db_path=where, config_path=str(EXAMPLE),
+                    date_from="2026-10-26", date_to="2026-11-25", output=str(output),
+                    now=HISTORY_NOW, err=io.StringIO(),
+                )  # fmt: skip
+                assert code == 0
+                exports.append(output.read_bytes())
+            assert exports[0] == exports[1] and len(exports[0]) > 10_000
 
             # The bot goes on on PostgreSQL: new ids after the copied ones, numbers without a gap.
             clock = ManualClock(HISTORY_NOW + 60)
