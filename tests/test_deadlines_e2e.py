@@ -48,12 +48,16 @@ class Running:
         return [m.text or "" for m in chat.messages.values() if m.sender_id == self.bot_id]
 
     async def deliver(self) -> None:
-        """Wake the outbox drainer and wait until nothing due is left in it."""
+        """Wake the outbox drainer and wait until nothing due is left in it, nor being sent (a
+        claimed notice is not due, but not in the chat yet either)."""
         drainer = self.application.bot_data.drainer
+        reader = self.services.db.reader
         for _ in range(200):
             drainer.poke()
             await asyncio.sleep(0.05)
-            if not await outbox_sql.due(self.services.db.reader, now=self.services.clock.now()):
+            if not await outbox_sql.due(reader, now=self.services.clock.now()) and not (
+                await outbox_sql.claimed_count(reader)
+            ):
                 return
         raise AssertionError("the outbox did not drain")
 
