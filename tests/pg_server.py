@@ -45,11 +45,13 @@ def _service_user() -> str | None:
     try:
         pwd.getpwnam(SERVICE_USER)
     except KeyError:
-        subprocess.run(
+        done = subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
              SERVICE_USER],
-            check=True, capture_output=True,
+            capture_output=True, text=True,
         )  # fmt: skip
+        if done.returncode != 0 and done.returncode != 9:  # 9: made meanwhile by another run
+            raise RuntimeError(f"useradd {SERVICE_USER} failed: {done.stderr}") from None
     return SERVICE_USER
 
 
