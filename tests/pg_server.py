@@ -146,10 +146,18 @@ class PgServer:
 
 
 # Every row of every table, and identities from 1 again: a database as the template left it.
-_EMPTY_TABLES = """DO $$ BEGIN EXECUTE (
-    SELECT 'TRUNCATE ' || string_agg(format('%I', tablename), ', ') || ' RESTART IDENTITY CASCADE'
-    FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_version'
-); END $$"""
+# DELETE, with the reference checks off meanwhile, is several times quicker than TRUNCATE on a
+# test's few rows (TRUNCATE makes every table's files anew).
+_EMPTY_TABLES = """SET session_replication_role = replica;
+DO $$ DECLARE t text; s text; BEGIN
+    FOR t IN SELECT tablename FROM pg_tables
+             WHERE schemaname = 'public' AND tablename <> 'schema_version' LOOP
+        EXECUTE format('DELETE FROM %I', t);
+    END LOOP;
+    FOR s IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP
+        EXECUTE format('ALTER SEQUENCE %I RESTART', s);
+    END LOOP;
+END $$"""
 
 
 async def _migrate(url: str) -> None:
