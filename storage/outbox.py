@@ -131,7 +131,7 @@ async def next_due_at(conn: aiosqlite.Connection, *, after: int | None = None) -
             "SELECT MIN(at) FROM ("
             f" SELECT MIN(not_before) AS at FROM outbox WHERE status = 'pending'{after_clause}"
             " UNION ALL SELECT MIN(lease_until) FROM outbox"
-            f" WHERE status = 'pending' AND lease_until IS NOT NULL{lease_clause})",
+            f" WHERE status = 'pending' AND lease_until IS NOT NULL{lease_clause}) AS times",
             {"after": after},
         )
     )
@@ -273,7 +273,9 @@ async def sent_by_key(conn: aiosqlite.Connection, dedupe_key: str) -> OutboxReco
 
 
 async def counts_by_status(conn: aiosqlite.Connection) -> dict[str, int]:
-    rows = await conn.execute_fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    rows = await conn.execute_fetchall(
+        "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status"
+    )
     return {str(status): int(count) for status, count in rows}
 
 

@@ -82,9 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--db",
         default="gridbot.sqlite3",
-        metavar="FILE",
-        help="the database (default: %(default)s)",
+        metavar="FILE|URL",
+        help="the database: a SQLite file, or a postgresql:// URL (default: %(default)s)",
     )
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a SQLite database into PostgreSQL",
+        description="Copy every table of a district's SQLite database into an empty PostgreSQL "
+        "database (its schema is created first), in one transaction, and check each table's "
+        "row count. Stop the bot first: what it writes during the copy is not copied.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="FILE")
+    migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
 
     demo = commands.add_parser(
         "demo",
@@ -232,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.run import run_command
 
         return run_command(args.config, db_path=args.db)
+    if args.command == "migrate":
+        from bot.cli.migrate_command import migrate_command
+
+        return migrate_command(args.source, args.target, out=sys.stdout, err=sys.stderr)
     if args.command == "demo":
         from bot.cli.run import demo_command
 
