@@ -88,7 +88,7 @@ SELECT i, 'B' || i, g.grid_id, g.community_id, g.street_id, 300000000 + i % 5000
     CASE WHEN s.status IN ('resolved', 'closed') THEN t + 20000 + i % 90000 END,
     CASE WHEN s.status = 'closed' THEN t + 200000 END,
     (i % 29 = 0)::int, (i % 23 = 0)::int
-FROM generate_series({first}, {last}) AS i
+FROM generate_series({first}::bigint, {last}::bigint) AS i
 CROSS JOIN LATERAL (SELECT {end} - (i * 7919) % (365 * 86400) AS t) AS tt
 JOIN city_grids g ON g.n = i % {grids}
 CROSS JOIN LATERAL (SELECT ({statuses})[1 + (i * 13) % 8] AS status) AS s

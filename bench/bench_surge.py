@@ -18,7 +18,7 @@ no buttons; urgent alerts would repeat every 3 minutes while nobody accepts, so 
 configuration sets the repeat to an hour, and quiet hours off (a surge at night is still a
 surge: the bench measures delivery, not the night rule).
 
-    .venv/bin/python bench/bench_surge.py [--full] [--compress 10] [--modes sqlite]
+    .venv/bin/python bench/bench_surge.py [--full] [--compress 10] [--modes sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -230,18 +230,32 @@ class BotProcess:
                 await self.process.wait()
 
 
-def _sqlite_cases(db: Path) -> dict[tuple[int, int], tuple[int, bool]]:
+_CASES_SQL = "SELECT chat_id, message_id, COUNT(*), MAX(urgent) FROM cases GROUP BY 1, 2"
+_PENDING_SQL = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+
+
+async def _rows(db: str, sql: str) -> list[Any]:
+    """The bench reads the bot's database directly (the bot runs in another process)."""
+    if db.startswith("postgresql://"):
+        import asyncpg
+
+        conn = await asyncpg.connect(db)
+        try:
+            return list(await conn.fetch(sql))
+        finally:
+            await conn.close()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return list(conn.execute(sql))
+
+
+async def _cases(db: str) -> dict[tuple[int, int], tuple[int, bool]]:
     """(chat, message) → (cases opened for it, whether the bot found it urgent)."""
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        rows = conn.execute(
-            "SELECT chat_id, message_id, COUNT(*), MAX(urgent) FROM cases GROUP BY 1, 2"
-        )
-        return {(chat, message): (n, bool(urgent)) for chat, message, n, urgent in rows}
+    rows = await _rows(db, _CASES_SQL)
+    return {(int(c), int(m)): (int(n), bool(u)) for c, m, n, u in rows}
 
 
-def _sqlite_pending(db: Path) -> int:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+async def _pending(db: str) -> int:
+    return int((await _rows(db, _PENDING_SQL))[0][0])
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -253,23 +267,29 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def run_mode(
-    mode: str, config_text: str, config: Config, plan: list[Report], *, give_up: float
+    mode: str,
+    config_text: str,
+    config: Config,
+    plan: list[Report],
+    *,
+    give_up: float,
+    pg_url: str | None = None,
 ) -> Result:
-    """One surge against one bot set-up; `mode` is 'sqlite' (long polling, one process)."""
+    """One surge against one bot set-up: 'sqlite' or 'postgresql', long polling, one process."""
     result = Result(mode, reports=len(plan), urgent=sum(r.urgent for r in plan))
     spec = _spec(config)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         config_path = folder / "city.toml"
         config_path.write_text(config_text, encoding="utf-8")
-        db = folder / "surge.sqlite3"
+        db = pg_url if mode == "postgresql" and pg_url else str(folder / "surge.sqlite3")
         async with (
             SimulatorServer(enforce_limits=True) as server,
             ControlClient(server.base_url) as control,
         ):
             await seed(server, spec)
             recorder = Recorder(server)
-            bot = BotProcess(server, folder, ["--config", str(config_path), "--db", str(db)])
+            bot = BotProcess(server, folder, ["--config", str(config_path), "--db", db])
             started = time.monotonic()
             await bot.start()
             # The start-up calls (a command menu per staff member, a look at each group)
@@ -282,8 +302,8 @@ async def run_mode(
             result.finished = await _until_drained(recorder, plan, db, begun, give_up)
             result.limited = server.faults.counts["limit"]
             await bot.stop()
-            _measure(result, recorder, plan, _sqlite_cases(db), begun)
-            if os.environ.get("SURGE_DUMP"):
+            _measure(result, recorder, plan, await _cases(db), begun)
+            if os.environ.get("SURGE_DUMP") and mode == "sqlite":
                 import shutil
 
                 shutil.copy(db, os.environ["SURGE_DUMP"] + ".sqlite3")
@@ -331,7 +351,7 @@ async def _play(control: ControlClient, plan: list[Report], begun: float) -> Non
 
 
 async def _until_drained(
-    recorder: Recorder, plan: list[Report], db: Path, begun: float, give_up: float
+    recorder: Recorder, plan: list[Report], db: str, begun: float, give_up: float
 ) -> bool:
     """Every report has its card, nothing waits in the outbox, and the bot has been quiet 3 s."""
     reports = len(plan)
@@ -339,7 +359,7 @@ async def _until_drained(
         bot = recorder.bot_messages()
         cards = sum(1 for _, m in bot if m.get("reply_to_message_id") and m["chat"]["id"] < 0)
         last = bot[-1][0] if bot else begun
-        if cards >= reports and time.monotonic() - last >= 3.0 and _sqlite_pending(db) == 0:
+        if cards >= reports and time.monotonic() - last >= 3.0 and await _pending(db) == 0:
             return True
         await asyncio.sleep(0.5)
     return False
@@ -478,18 +498,41 @@ async def main(full: bool, compress: float, modes: list[str]) -> None:
         + ("" if full else "  [a fifth of the city; SURGE_FULL=1 for all of it]")
     )
     for mode in modes:
-        if mode != "sqlite":
-            print(f"\n  {mode}: skipped, not available on this branch")
-            continue
         fresh = [Report(r.at, r.chat, r.user, r.text, r.urgent) for r in plan]
-        result = await run_mode(mode, text, config, fresh, give_up=span + 900)
-        _print(result)
+        if mode == "sqlite":
+            _print(await run_mode(mode, text, config, fresh, give_up=span + 900))
+        elif mode == "postgresql":
+            await _on_postgresql(text, config, fresh, give_up=span + 900)
+        else:
+            print(f"\n  {mode}: not measured: webhook mode with workers is not on this branch")
+
+
+async def _on_postgresql(text: str, config: Config, plan: list[Report], *, give_up: float) -> None:
+    try:
+        from tests.pg_server import PgServer, PgUnavailable
+    except ImportError as error:
+        print(f"\n  postgresql: not measured: no PostgreSQL support on this branch ({error})")
+        return
+    try:
+        server = await asyncio.to_thread(lambda: PgServer().start())
+    except PgUnavailable as error:
+        print(f"\n  postgresql: not measured: {error}")
+        return
+    try:
+        _, url = await asyncio.to_thread(server.new_database)
+        _print(await run_mode("postgresql", text, config, plan, give_up=give_up, pg_url=url))
+    finally:
+        await asyncio.to_thread(server.stop)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", default=os.environ.get("SURGE_FULL") == "1")
     parser.add_argument("--compress", type=float, default=10.0)
-    parser.add_argument("--modes", default="sqlite", help="comma-separated: sqlite")
+    parser.add_argument(
+        "--modes",
+        default="sqlite,postgresql,webhook-4",
+        help="comma-separated: sqlite, postgresql (long polling, one process), webhook-4",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.full, args.compress, args.modes.split(",")))
