@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Debian's Chromium (for the browser tests) and the CJK and emoji fonts; installed when missing
-# (needs root). Stops with what to install when it cannot: the browser tests would fail in CI.
+# Debian's Chromium (for the browser tests) and the CJK and emoji fonts, and PostgreSQL's server
+# (initdb, pg_ctl: the tests start a throwaway one); installed when missing (needs root). Stops
+# with what to install when it cannot: those tests would fail in CI.
 system-deps:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -f $(EMOJI_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -30,6 +31,16 @@ system-deps:
 	  if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ] || [ ! -f $(EMOJI_FONT) ]; then \
 	    echo "error: the browser tests need $(CHROMIUM), $(CJK_FONT) and $(EMOJI_FONT):" >&2; \
 	    echo "       run 'make system-deps' as root, or apt-get install chromium fonts-wqy-microhei fonts-noto-color-emoji" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	@if [ -z "$$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  fi; \
+	  if [ -z "$$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ]; then \
+	    echo "error: the PostgreSQL tests need Debian's postgresql (initdb, pg_ctl):" >&2; \
+	    echo "       run 'make system-deps' as root, or apt-get install postgresql" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

@@ -1,5 +1,7 @@
 """Case creations per second (case, events and notices in one transaction each) against plain
-sqlite3 inserts of the same rows, in the same run on the same disk."""
+sqlite3 inserts of the same rows, in the same run on the same disk; and the same creations on a
+throwaway local PostgreSQL (the tests' server: fsync off, a Unix socket) against SQLite's, when
+PostgreSQL is installed."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def _reports(config) -> list[NewCase]:
     return reports
 
 
-async def _gridbot(path: Path, config, reports: list[NewCase]) -> float:
+async def _gridbot(path: Path | str, config, reports: list[NewCase]) -> float:
     db = await Database.open(path)
     lifecycle = Lifecycle(db, config, ManualClock(1_795_000_000))
     start = time.perf_counter()
@@ -96,6 +98,25 @@ def main() -> None:
     print(f"  plain sqlite3 inserts : {N / plain:8.0f} /s")
     print(f"  gridbot open_case     : {N / ours:8.0f} /s")
     print(f"  ratio gridbot / plain : {plain / ours:8.2f}")
+    on_postgresql = _on_postgresql(config, reports)
+    if on_postgresql is not None:
+        print(f"  on PostgreSQL         : {N / on_postgresql:8.0f} /s (fsync off)")
+        print(f"  ratio PostgreSQL / SQLite : {ours / on_postgresql:4.2f}")
+
+
+def _on_postgresql(config, reports: list[NewCase]) -> float | None:
+    from tests.pg_server import PgServer, PgUnavailable
+
+    try:
+        server = PgServer().start()
+    except PgUnavailable as error:
+        print(f"  on PostgreSQL         : not measured ({error})")
+        return None
+    try:
+        _, url = server.new_database()
+        return asyncio.run(_gridbot(url, config, reports))
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ async def next_number(conn: aiosqlite.Connection, year: int) -> str:
     row = _first(
         await conn.execute_fetchall(
             "INSERT INTO case_counters (year, last) VALUES (?, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            "ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
             (year,),
         )
     )

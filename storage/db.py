@@ -1,4 +1,26 @@
-"""The SQLite connection: pragmas, numbered migrations and the write discipline."""
+"""The database: SQLite (a file, the default) or PostgreSQL (a `postgresql://` URL), numbered
+migrations for each, and the write discipline.
+
+Storage modules take a `Connection` and write their SQL once, with `?` or `:name`
+placeholders; on PostgreSQL the connection is storage/pg.py's adapter, which translates them.
+The few places where the two dialects must differ ask `dialect(conn)`, or use the helpers
+here:
+
+- `skip_locked(conn)`: append to a claim query (`SELECT … FOR UPDATE SKIP LOCKED` on
+  PostgreSQL, nothing on SQLite, where the write transaction already excludes every other
+  writer). Use it in a `db.write()` transaction, on a query over one table, e.g.
+  `f"SELECT id FROM outbox WHERE … ORDER BY id LIMIT ?{skip_locked(conn)}"`: a second worker
+  claiming at the same time skips the rows the first holds instead of waiting for them.
+- `json_text(conn, column, key)`: a top-level field of a JSON text column, as text.
+- `reset_ids(conn, table)`: after rows were inserted with explicit ids, the next generated id
+  follows the largest (SQLite does so by itself).
+
+Writes are one transaction each (`async with db.write() as conn`), and inside one process one
+at a time, on both backends: the core relies on that (a claim and the work it guards, a case
+number and the case). Reads (`db.reader`) go on meanwhile: WAL on SQLite, the pool on
+PostgreSQL. Between processes, SQLite serialises all writers (BEGIN IMMEDIATE); PostgreSQL
+does not, which is what `skip_locked` is for.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +31,75 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
 
 from storage.rows import first as _first
 
-Connection = aiosqlite.Connection
-"""One open connection, as the core passes it into storage/ functions (never opens its own)."""
+Connection = Any
+"""One open connection, as the core passes it into storage/ functions (never opens its own):
+an aiosqlite.Connection or storage.pg.PgConnection, with the same methods."""
 
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_MIGRATION_DIRS = {SQLITE: "migrations", POSTGRESQL: "migrations_pg"}
+# Taken by every process that migrates a PostgreSQL database, so that two starting at once
+# do not both apply a migration.
+_MIGRATION_LOCK = 0x67726964
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """The numbered migrations shipped in storage/migrations, in order: (number, name, sql)."""
+class DatabaseError(RuntimeError):
+    """The database cannot be opened: a clear reason for a person, never a traceback."""
+
+
+def dialect(conn: Any) -> str:
+    """ "sqlite" or "postgresql": which SQL this connection (or Database) speaks."""
+    return getattr(conn, "dialect", SQLITE)
+
+
+def skip_locked(conn: Any) -> str:
+    """The suffix of a claim query: rows another transaction holds are skipped on PostgreSQL."""
+    return " FOR UPDATE SKIP LOCKED" if dialect(conn) == POSTGRESQL else ""
+
+
+def json_text(conn: Any, column: str, key: str) -> str:
+    """SQL for the top-level field `key` of the JSON text in `column` (NULL when absent)."""
+    if not re.fullmatch(r"[a-z_]+", key):
+        raise ValueError(f"not a plain JSON key: {key!r}")
+    if dialect(conn) == POSTGRESQL:
+        # json, not jsonb: jsonb refuses a \u0000 anywhere in the document.
+        return f"(({column})::json ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+async def reset_ids(conn: Any, table: str) -> None:
+    """After inserts with explicit ids, generated ids go on past the largest (PostgreSQL)."""
+    if dialect(conn) == POSTGRESQL:
+        await conn.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def masked(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def migrations(which: str = SQLITE) -> list[tuple[int, str, str]]:
+    """The numbered migrations of one dialect, in order: (number, name, sql)."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files("storage").joinpath(_MIGRATION_DIRS[which]).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -35,12 +111,46 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
+    """The database the core holds: `open` gives the SQLite or the PostgreSQL one.
+
+    Both offer `write()` (a transaction, one writer at a time in this process), `reader`
+    (a connection for reads outside a transaction), `schema_version()` and `close()`.
+    """
+
+    dialect = SQLITE
+    path: str
+
+    @classmethod
+    async def open(cls, target: str | Path) -> Database:
+        """Open (or create) the database and bring its schema up to date: a file path for
+        SQLite, a `postgresql://` URL for PostgreSQL."""
+        if is_url(target):
+            return await PgDatabase.open_url(str(target))
+        return await SqliteDatabase.open_file(target)
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def schema_version(self) -> int:
+        raise NotImplementedError
+
+    def write(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        raise NotImplementedError
+
+    @property
+    def reader(self) -> Any:
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
     """One connection per process; writes are serialised so handlers never meet a locked database.
 
     SQLite allows one writer at a time. Inside a process an asyncio lock orders the writers;
     `BEGIN IMMEDIATE` with a busy timeout covers a second process on the same file (WAL lets
     readers go on meanwhile).
     """
+
+    dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -49,8 +159,7 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        """Open (or create) the database file and bring its schema up to date."""
+    async def open_file(cls, path: str | Path) -> SqliteDatabase:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +190,7 @@ class Database:
 
     async def _migrate(self) -> None:
         current = await self.schema_version()
-        for number, name, sql in migrations():
+        for number, name, sql in migrations(SQLITE):
             if number <= current:
                 continue
             async with self._write_lock:
@@ -117,6 +226,95 @@ class Database:
     def reader(self) -> aiosqlite.Connection:
         """The connection for reads outside a transaction (WAL gives a consistent snapshot)."""
         return self._reader
+
+
+class PgDatabase(Database):
+    """A pool of connections to one PostgreSQL database.
+
+    Writes take a connection and a transaction each, one at a time in this process (as on
+    SQLite); reads take any free connection of the pool.
+    """
+
+    dialect = POSTGRESQL
+
+    def __init__(self, pool: Any, url: str) -> None:
+        from storage.pg import PgConnection
+
+        self._pool = pool
+        self._reader = PgConnection(pool)
+        self.path = url
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open_url(cls, url: str) -> PgDatabase:
+        from storage.pg import create_pool
+
+        try:
+            pool = await create_pool(url)
+        except (TimeoutError, OSError) as error:
+            raise DatabaseError(f"cannot reach PostgreSQL at {masked(url)}: {error}") from error
+        except Exception as error:  # asyncpg's: a wrong password, a missing database
+            raise DatabaseError(f"cannot open PostgreSQL at {masked(url)}: {error}") from error
+        db = cls(pool, url)
+        try:
+            await db._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def schema_version(self) -> int:
+        async with self._pool.acquire() as raw:
+            return await _pg_version(raw)
+
+    async def _migrate(self) -> None:
+        from storage.pg import PgConnection
+
+        steps = migrations(POSTGRESQL)
+        async with self._pool.acquire() as raw:
+            if await _pg_version(raw) >= len(steps):
+                return
+            async with self._write_lock, raw.transaction():
+                await raw.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+                await raw.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+                )
+                current = await _pg_version(raw)
+                if current == 0 and not await raw.fetchval("SELECT COUNT(*) FROM schema_version"):
+                    await raw.execute("INSERT INTO schema_version (version) VALUES (0)")
+                conn = PgConnection(raw)
+                for number, name, sql in steps:
+                    if number <= current:
+                        continue
+                    try:
+                        async with raw.transaction():  # a savepoint: the error names the step
+                            await conn.execute_script(sql)
+                    except Exception as error:
+                        raise RuntimeError(f"migration {name} failed: {error}") from error
+                    await raw.execute("UPDATE schema_version SET version = $1", number)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        """A write transaction: all of it or nothing, one writer at a time in this process."""
+        from storage.pg import PgConnection
+
+        async with self._write_lock, self._pool.acquire() as raw, raw.transaction():
+            yield PgConnection(raw)
+
+    @property
+    def reader(self) -> Any:
+        """Reads outside a transaction: each statement on a free connection of the pool."""
+        return self._reader
+
+
+async def _pg_version(raw: Any) -> int:
+    exists = await raw.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+    if not exists:
+        return 0
+    return int(await raw.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
 
 
 async def _connect(path: str) -> aiosqlite.Connection:

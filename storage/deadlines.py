@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage.cases import _COLUMNS as _CASE_COLUMNS
 from storage.cases import _record as _case_record
+from storage.db import json_text
 from storage.records import CaseRecord, Counts
 from storage.rows import first as _first
 
@@ -190,13 +191,16 @@ async def grid_counts(
     """Per grid: cases created since `since`, open, open and overdue, awaiting a rating."""
     counts: dict[str, Counts] = {}
     for grid_id, new in await conn.execute_fetchall(
-        "SELECT grid_id, COUNT(*) FROM cases WHERE created_at >= ? GROUP BY grid_id", (since,)
+        "SELECT grid_id, COUNT(*) FROM cases WHERE created_at >= ? GROUP BY grid_id ORDER BY grid_id",
+        (since,),
     ):
         counts.setdefault(str(grid_id), Counts()).new = int(new)
     marks = _placeholders(open_statuses)
     for grid_id, open_, overdue, awaiting in await conn.execute_fetchall(
-        f"SELECT grid_id, SUM(status IN ({marks})), SUM(status IN ({marks}) AND overdue = 1),"
-        f" SUM(status = ?) FROM cases WHERE status IN ({marks}, ?) GROUP BY grid_id",
+        f"SELECT grid_id, SUM(CASE WHEN status IN ({marks}) THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN status IN ({marks}) AND overdue = 1 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN status = ? THEN 1 ELSE 0 END)"
+        f" FROM cases WHERE status IN ({marks}, ?) GROUP BY grid_id ORDER BY grid_id",
         (*open_statuses, *open_statuses, awaiting_status, *open_statuses, awaiting_status),
     ):
         figures = counts.setdefault(str(grid_id), Counts())
@@ -287,7 +291,7 @@ async def street_week(
         str(s): int(n)
         for s, n in await conn.execute_fetchall(
             "SELECT r.score, COUNT(*) FROM ratings r JOIN cases c ON c.id = r.case_id"
-            " WHERE c.street_id = ? AND r.at >= ? AND r.at < ? GROUP BY r.score",
+            " WHERE c.street_id = ? AND r.at >= ? AND r.at < ? GROUP BY r.score ORDER BY r.score",
             period,
         )
     }
@@ -295,7 +299,7 @@ async def street_week(
         await conn.execute_fetchall(
             "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id"
             " WHERE e.action = 'close' AND e.at >= ? AND e.at < ? AND c.street_id = ?"
-            " AND json_extract(e.data, '$.reason') = 'unrated'",
+            f" AND {json_text(conn, 'e.data', 'reason')} = 'unrated'",
             (start, end, street_id),
         )
     )

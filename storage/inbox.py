@@ -57,8 +57,8 @@ async def mark_attempt(
     """A failed attempt: the update waits for the next one, or is set aside as failed."""
     await conn.execute(
         "UPDATE inbox SET attempts = attempts + 1, last_error = ?,"
-        " status = CASE WHEN ? THEN 'failed' ELSE status END,"
-        " handled_at = CASE WHEN ? THEN ? ELSE handled_at END WHERE update_id = ?",
+        " status = CASE WHEN ? = 1 THEN 'failed' ELSE status END,"
+        " handled_at = CASE WHEN ? = 1 THEN ? ELSE handled_at END WHERE update_id = ?",
         (error[:500], int(give_up), int(give_up), now, update_id),
     )
 
@@ -69,7 +69,9 @@ async def last_update_id(conn: aiosqlite.Connection) -> int | None:
 
 
 async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
-    rows = await conn.execute_fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
+    rows = await conn.execute_fetchall(
+        "SELECT status, COUNT(*) FROM inbox GROUP BY status ORDER BY status"
+    )
     return {str(status): int(count) for status, count in rows}
 
 

@@ -131,7 +131,7 @@ async def next_due_at(conn: aiosqlite.Connection, *, after: int | None = None) -
             "SELECT MIN(at) FROM ("
             f" SELECT MIN(not_before) AS at FROM outbox WHERE status = 'pending'{after_clause}"
             " UNION ALL SELECT MIN(lease_until) FROM outbox"
-            f" WHERE status = 'pending' AND lease_until IS NOT NULL{lease_clause})",
+            f" WHERE status = 'pending' AND lease_until IS NOT NULL{lease_clause}) AS times",
             {"after": after},
         )
     )
@@ -273,5 +273,20 @@ async def sent_by_key(conn: aiosqlite.Connection, dedupe_key: str) -> OutboxReco
 
 
 async def counts_by_status(conn: aiosqlite.Connection) -> dict[str, int]:
-    rows = await conn.execute_fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    rows = await conn.execute_fetchall(
+        "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status"
+    )
     return {str(status): int(count) for status, count in rows}
+
+
+async def recent_send_times(conn: aiosqlite.Connection, chat_id: int, *, last: int) -> list[int]:
+    """When the chat's `last` newest messages were sent, oldest first: enough to pace a group at
+    Telegram's 20 a minute. Telegram numbers a chat's messages upwards, so the newest are the
+    highest ids (walked down the (chat_id, message_id) index); an edit keeps its message's id,
+    and the first send of each id is what counted."""
+    rows = await conn.execute_fetchall(
+        "SELECT MIN(sent_at) FROM outbox WHERE chat_id = ? AND status = 'sent'"
+        " AND message_id IS NOT NULL GROUP BY message_id ORDER BY message_id DESC LIMIT ?",
+        (chat_id, last),
+    )
+    return sorted(int(row[0]) for row in rows if row[0] is not None)

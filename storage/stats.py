@@ -15,6 +15,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from storage.cases import _record as case_record
+from storage.db import POSTGRESQL, dialect, json_text, reset_ids
 from storage.records import CaseRecord, Counts
 from storage.rows import first as _first
 
@@ -31,6 +32,26 @@ _OVERDUE_SQL = (
     "(c.resolved_at IS NOT NULL AND c.resolved_at > c.resolve_due)"
     f" OR (c.resolved_at IS NULL AND c.status IN {_OPEN_SQL} AND c.resolve_due < :now))))"
 )
+
+
+_DONE_SQL = "c.status IN ('resolved', 'closed')"
+_REJECTED_SQL = "c.status = 'rejected'"
+
+
+def _join(conn: Any) -> str:
+    """An inner join whose order SQLite keeps as written (its CROSS JOIN); PostgreSQL's planner
+    chooses its own order (its CROSS JOIN takes no ON)."""
+    return "JOIN" if dialect(conn) == POSTGRESQL else "CROSS JOIN"
+
+
+def _open_index(conn: Any) -> str:
+    return "" if dialect(conn) == POSTGRESQL else " INDEXED BY cases_open"
+
+
+def _count(condition: str) -> str:
+    """How many rows meet the condition: SQLite would sum the condition itself, PostgreSQL
+    sums no booleans."""
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +99,16 @@ async def case_counts(conn: aiosqlite.Connection, cohort: Cohort, now: int) -> l
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
         "SELECT c.grid_id, c.category, COUNT(*),"
-        f" SUM(c.status IN {_OPEN_SQL}),"
-        " SUM(c.status IN ('resolved', 'closed')),"
-        " SUM(c.status = 'rejected'),"
-        f" SUM({_OVERDUE_SQL}),"
+        f" {_count(f'c.status IN {_OPEN_SQL}')},"
+        f" {_count(_DONE_SQL)},"
+        f" {_count(_REJECTED_SQL)},"
+        f" {_count(_OVERDUE_SQL)},"
         " SUM(c.urgent),"
-        " SUM(c.reopen_count > 0),"
-        " SUM(c.accepted_at IS NOT NULL),"
-        " SUM(c.resolved_at IS NOT NULL)"
-        f" FROM cases c WHERE {where} GROUP BY c.grid_id, c.category",
+        f" {_count('c.reopen_count > 0')},"
+        f" {_count('c.accepted_at IS NOT NULL')},"
+        f" {_count('c.resolved_at IS NOT NULL')}"
+        f" FROM cases c WHERE {where} GROUP BY c.grid_id, c.category"
+        " ORDER BY c.grid_id, c.category",
         {**params, "now": now},
     )
     names = ("new", "open", "resolved", "rejected", "overdue", "urgent", "reopened")
@@ -112,12 +134,12 @@ async def rating_counts(
     if not cohort.grid_ids:
         return []
     where, params = cohort.where()
-    # CROSS JOIN keeps the cases (found by the index) as the outer loop.
+    # On SQLite, CROSS JOIN keeps the cases (found by the index) as the outer loop.
     rows = await conn.execute_fetchall(
         "SELECT c.grid_id, r.score, COUNT(*),"
-        " SUM(r.round = c.reopen_count AND c.status IN ('resolved', 'closed'))"
-        f" FROM cases c CROSS JOIN ratings r ON r.case_id = c.id WHERE {where}"
-        " GROUP BY c.grid_id, r.score",
+        f" {_count(f'r.round = c.reopen_count AND {_DONE_SQL}')}"
+        f" FROM cases c {_join(conn)} ratings r ON r.case_id = c.id WHERE {where}"
+        " GROUP BY c.grid_id, r.score ORDER BY c.grid_id, r.score",
         params,
     )
     return [(str(g), str(s), int(n), int(current or 0)) for g, s, n, current in rows]
@@ -129,8 +151,8 @@ async def like_counts(conn: aiosqlite.Connection, cohort: Cohort) -> dict[str, i
         return {}
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
-        "SELECT c.grid_id, COUNT(*) FROM cases c CROSS JOIN likes l ON l.case_id = c.id"
-        f" WHERE {where} GROUP BY c.grid_id",
+        f"SELECT c.grid_id, COUNT(*) FROM cases c {_join(conn)} likes l ON l.case_id = c.id"
+        f" WHERE {where} GROUP BY c.grid_id ORDER BY c.grid_id",
         params,
     )
     return {str(g): int(n) for g, n in rows}
@@ -160,7 +182,9 @@ async def duration_percentiles(
         f"SELECT c.{until} - c.created_at AS d FROM cases c WHERE {where} AND c.{until} IS NOT NULL"
     )
     if count is None:
-        row = _first(await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({durations})", params))
+        row = _first(
+            await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({durations}) AS durations", params)
+        )
         count = int(row[0])
     if count == 0:
         return 0, {}
@@ -181,9 +205,9 @@ async def backlog(conn: aiosqlite.Connection, grid_ids: Sequence[str]) -> dict[s
         return {}
     marks = ", ".join("?" * len(grid_ids))
     rows = await conn.execute_fetchall(
-        # Named, because without ANALYZE the planner prefers the wider cases_cohort here.
-        f"SELECT grid_id, COUNT(*) FROM cases INDEXED BY cases_open WHERE status IN {_OPEN_SQL}"
-        f" AND grid_id IN ({marks}) GROUP BY grid_id",
+        # Named on SQLite, because without ANALYZE its planner prefers the wider cases_cohort.
+        f"SELECT grid_id, COUNT(*) FROM cases{_open_index(conn)} WHERE status IN {_OPEN_SQL}"
+        f" AND grid_id IN ({marks}) GROUP BY grid_id ORDER BY grid_id",
         tuple(grid_ids),
     )
     return {str(g): int(n) for g, n in rows}
@@ -198,14 +222,18 @@ async def grid_volumes(
     marks = ", ".join("?" * len(grid_ids))
     rows = await conn.execute_fetchall(
         f"SELECT grid_id, COUNT(*) FROM cases WHERE grid_id IN ({marks})"
-        " AND created_at >= ? AND created_at < ? GROUP BY grid_id",
+        " AND created_at >= ? AND created_at < ? GROUP BY grid_id ORDER BY grid_id",
         (*grid_ids, start, end),
     )
     return {str(g): int(n) for g, n in rows}
 
 
 def _spans_cte(spans: Sequence[tuple[int, int]]) -> tuple[str, dict[str, Any]]:
-    values = ", ".join(f"(:i{i}, :s{i}, :e{i})" for i in range(len(spans)))
+    # Typed, since PostgreSQL takes an untyped VALUES parameter for text.
+    values = ", ".join(
+        f"(CAST(:i{i} AS BIGINT), CAST(:s{i} AS BIGINT), CAST(:e{i} AS BIGINT))"
+        for i in range(len(spans))
+    )
     params: dict[str, Any] = {}
     for i, (s, e) in enumerate(spans):
         params.update({f"i{i}": i, f"s{i}": s, f"e{i}": e})
@@ -227,9 +255,9 @@ async def span_counts(
     cte, span_params = _spans_cte(spans)
     where, params = _span_cohort(cohort, spans).where()
     rows = await conn.execute_fetchall(
-        f"{cte} SELECT spans.i, c.category, COUNT(*) FROM spans CROSS JOIN cases c"
+        f"{cte} SELECT spans.i, c.category, COUNT(*) FROM spans {_join(conn)} cases c"
         f" ON c.created_at >= spans.s AND c.created_at < spans.e WHERE {where}"
-        " GROUP BY spans.i, c.category",
+        " GROUP BY spans.i, c.category ORDER BY spans.i, c.category",
         {**params, **span_params},
     )
     return [(int(i), str(cat), int(n)) for i, cat, n in rows]
@@ -244,9 +272,10 @@ async def span_ratings(
     cte, span_params = _spans_cte(spans)
     where, params = _span_cohort(cohort, spans).where()
     rows = await conn.execute_fetchall(
-        f"{cte} SELECT spans.i, r.score, COUNT(*) FROM spans CROSS JOIN cases c"
+        f"{cte} SELECT spans.i, r.score, COUNT(*) FROM spans {_join(conn)} cases c"
         " ON c.created_at >= spans.s AND c.created_at < spans.e"
-        f" CROSS JOIN ratings r ON r.case_id = c.id WHERE {where} GROUP BY spans.i, r.score",
+        f" {_join(conn)} ratings r ON r.case_id = c.id WHERE {where}"
+        " GROUP BY spans.i, r.score ORDER BY spans.i, r.score",
         {**params, **span_params},
     )
     return [(int(i), str(score), int(n)) for i, score, n in rows]
@@ -285,15 +314,17 @@ async def assessment_counts(
 
     rows = await conn.execute_fetchall(
         "SELECT c.assignee_id, c.grid_id, COUNT(*),"
-        " SUM(c.accepted_at IS NOT NULL OR c.accept_due <= :now),"
-        " SUM(c.accepted_at IS NOT NULL AND c.accepted_at <= c.accept_due),"
-        " SUM(c.resolved_at IS NOT NULL OR c.resolve_due <= :now),"
-        " SUM(c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due),"
-        f" SUM(c.resolved_at IS NOT NULL AND NOT {_OVERDUE_SQL}),"
-        " SUM(c.reopen_count > 0),"
+        f" {_count('c.accepted_at IS NOT NULL OR c.accept_due <= :now')},"
+        f" {_count('c.accepted_at IS NOT NULL AND c.accepted_at <= c.accept_due')},"
+        f" {_count('c.resolved_at IS NOT NULL OR c.resolve_due <= :now')},"
+        f" {_count('c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due')},"
+        f" {_count(f'c.resolved_at IS NOT NULL AND NOT {_OVERDUE_SQL}')},"
+        f" {_count('c.reopen_count > 0')},"
         f" {score('satisfied')}, {score('basic')}, {score('unsatisfied')}"
         f" FROM cases c WHERE {where} AND c.status != 'rejected'"
-        " GROUP BY c.assignee_id, c.grid_id",
+        # NULLs (no assignee) first on both backends, as SQLite sorts them.
+        " GROUP BY c.assignee_id, c.grid_id"
+        " ORDER BY c.assignee_id IS NOT NULL, c.assignee_id, c.grid_id",
         {**params, "now": now},
     )
     return [
@@ -309,11 +340,12 @@ async def escalated_away(conn: aiosqlite.Connection, cohort: Cohort) -> dict[int
     if not cohort.grid_ids:
         return {}
     where, params = cohort.where()
+    who = json_text(conn, "e.data", "from_assignee")
     rows = await conn.execute_fetchall(
-        "SELECT json_extract(e.data, '$.from_assignee') AS who, COUNT(DISTINCT c.id)"
-        " FROM cases c CROSS JOIN case_events e ON e.case_id = c.id"
+        f"SELECT {who}, COUNT(DISTINCT c.id)"
+        f" FROM cases c {_join(conn)} case_events e ON e.case_id = c.id"
         f" WHERE {where} AND c.status != 'rejected' AND e.action = 'escalate'"
-        " AND e.actor_id IS NULL AND who IS NOT NULL GROUP BY who",
+        f" AND e.actor_id IS NULL AND {who} IS NOT NULL GROUP BY {who}",
         params,
     )
     return {int(who): int(n) for who, n in rows}
@@ -328,7 +360,9 @@ async def case_texts(
     where, params = cohort.where()
     rows = await conn.execute_fetchall(
         f"SELECT c.grid_id, c.text, c.location FROM cases c WHERE {where}"
-        " AND c.status != 'rejected' ORDER BY c.created_at DESC, c.id DESC LIMIT :limit",
+        " AND c.status != 'rejected' ORDER BY c.created_at DESC, c.id DESC"
+        # No limit when negative, as SQLite reads LIMIT -1; PostgreSQL refuses one.
+        + (" LIMIT :limit" if limit >= 0 else ""),
         {**params, "limit": limit},
     )
     return [(str(g), str(t), None if loc is None else str(loc)) for g, t, loc in rows]
@@ -401,7 +435,9 @@ async def earliest_case(conn: aiosqlite.Connection) -> int | None:
 
 async def risk_colours(conn: aiosqlite.Connection) -> dict[str, tuple[str, int]]:
     """Each grid's last seen risk colour and since when: {grid: (colour, since)}."""
-    rows = await conn.execute_fetchall("SELECT grid_id, colour, since FROM grid_risk")
+    rows = await conn.execute_fetchall(
+        "SELECT grid_id, colour, since FROM grid_risk ORDER BY grid_id"
+    )
     return {str(g): (str(c), int(s)) for g, c, s in rows}
 
 
@@ -412,7 +448,7 @@ async def set_risk_colour(
     await conn.execute(
         "INSERT INTO grid_risk (grid_id, colour, score, since, checked_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (grid_id) DO UPDATE SET"
-        " since = CASE WHEN colour = excluded.colour THEN since ELSE excluded.since END,"
+        " since = CASE WHEN grid_risk.colour = excluded.colour THEN grid_risk.since ELSE excluded.since END,"
         " colour = excluded.colour, score = excluded.score, checked_at = excluded.checked_at",
         (grid_id, colour, score, now, now),
     )
@@ -482,6 +518,7 @@ async def insert_history(
     await conn.executemany(_insert("case_events", HISTORY_EVENT_COLUMNS), events)
     await conn.executemany(_insert("ratings", HISTORY_RATING_COLUMNS), ratings)
     await conn.executemany(_insert("likes", HISTORY_LIKE_COLUMNS), likes)
+    await reset_ids(conn, "cases")
 
 
 async def count_all_cases(conn: aiosqlite.Connection) -> int:

@@ -22,7 +22,7 @@ async def upsert_user(
 
 async def set_started(conn: aiosqlite.Connection, user_id: int, started: bool) -> None:
     await conn.execute(
-        "UPDATE users SET started_bot = ?, blocked = CASE WHEN ? THEN 0 ELSE blocked END"
+        "UPDATE users SET started_bot = ?, blocked = CASE WHEN ? = 1 THEN 0 ELSE blocked END"
         " WHERE id = ?",
         (int(started), int(started), user_id),
     )

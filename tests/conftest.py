@@ -1,9 +1,14 @@
-"""Fixtures shared across the suite: the example configuration, a fresh database, a held clock."""
+"""Fixtures shared across the suite: the example configuration, a fresh database, a held clock.
+
+The database fixtures (`db`, `hdb`, `db_target`) run each test twice: on SQLite and on a real
+PostgreSQL server (tests/pg_server.py), so that both backends are held to the same behaviour.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Generator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +19,8 @@ import pytest
 from bot.config import Config, load_config
 from bot.timing.clock import ManualClock
 from storage.db import Database
-from tests.history import History, shared_history
+from tests.history import History, shared_history, shared_history_pg
+from tests.pg_server import PgServer, PgUnavailable
 
 # The end-to-end fixture (`live`: the simulator and the real bot) for every test module.
 pytest_plugins = ["tests.e2e"]
@@ -46,17 +52,85 @@ def history(config: Config) -> tuple[Path, History]:
     return shared_history(config)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Generator[PgServer, None, None]:
+    """One throwaway PostgreSQL server for the session. Missing binaries fail the tests in CI
+    (`CI` set) and skip them elsewhere, saying what to install."""
+    try:
+        server = PgServer().start()
+    except PgUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(str(error), pytrace=False)
+        pytest.skip(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def hdb(history: tuple[Path, History]) -> AsyncIterator[Database]:
+def new_target(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Generator[Callable[..., str]]:
+    """Makes new databases on this test's backend: `new_target()` is migrated already (on
+    PostgreSQL, copied from a migrated template), `new_target(empty=True)` has no schema yet.
+    Gives a SQLite file's path or a PostgreSQL URL; the PostgreSQL ones are dropped after."""
+    made: list[str] = []
+    files = itertools.count(1)
+    server: PgServer | None = None
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+
+    def make(*, empty: bool = False) -> str:
+        if server is None:
+            return str(tmp_path / f"gridbot-{next(files)}.sqlite3")
+        name, url = server.new_database(empty=empty)
+        made.append(name)
+        return url
+
+    try:
+        yield make
+    finally:
+        for name in made:
+            assert server is not None
+            server.drop_database(name)
+
+
+@pytest.fixture
+def db_target(new_target: Callable[..., str]) -> str:
+    """Where a test's database lives: a new SQLite file, or a new PostgreSQL database (its URL)."""
+    return new_target()
+
+
+@pytest.fixture
+def history_target(
+    backend: str, history: tuple[Path, History], config: Config, request: pytest.FixtureRequest
+) -> str:
+    """The shared history's database on this backend (read only)."""
+    if backend == "sqlite":
+        return str(history[0])
+    return shared_history_pg(request.getfixturevalue("pg_server"), config)
+
+
+@pytest.fixture
+async def hdb(history_target: str) -> AsyncIterator[Database]:
     """The shared history's database, opened for one test."""
-    db = await Database.open(history[0])
+    db = await Database.open(history_target)
     yield db
     await db.close()
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "gridbot.sqlite3")
+async def db(db_target: str) -> AsyncIterator[Database]:
+    database = await Database.open(db_target)
     yield database
     await database.close()
 

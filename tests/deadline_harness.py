@@ -23,7 +23,7 @@ EVERYTHING = 2**40  # a time after every notice's not_before
 class Process:
     """What one run of the bot holds; `restart` closes it and opens a new one on the same file."""
 
-    def __init__(self, path: Path, config: Config, clock: ManualClock) -> None:
+    def __init__(self, path: str | Path, config: Config, clock: ManualClock) -> None:
         self.path = path
         self.config = config
         self.clock = clock

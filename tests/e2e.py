@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,7 @@ def button_data(message: dict[str, Any], label: str) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    db_path: Path,
+    db_path: str | Path,
     config: Config,
     clock: ManualClock,
     *,
@@ -170,10 +171,25 @@ async def running_bot(
 
 
 @pytest.fixture
-async def live(tmp_path: Path, config: Config) -> AsyncIterator[Live]:
+def live_target(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str | Path]:
+    """The end-to-end bot's database: SQLite, or PostgreSQL with GRIDBOT_TEST_BACKEND=postgresql
+    (to try the whole end-to-end suite on it; the storage tests run on both anyway)."""
+    if os.environ.get("GRIDBOT_TEST_BACKEND") != "postgresql":
+        yield tmp_path / "e2e.sqlite3"
+        return
+    server = request.getfixturevalue("pg_server")
+    name, url = server.new_database()
+    try:
+        yield url
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture
+async def live(live_target: str | Path, config: Config) -> AsyncIterator[Live]:
     from tests.conftest import local_ts
 
     # Office hours on a working day: quiet hours would rightly hold private notices.
     clock = ManualClock(local_ts("2026-11-25 10:00"))
-    async with running_bot(tmp_path / "e2e.sqlite3", config, clock) as running:
+    async with running_bot(live_target, config, clock) as running:
         yield running

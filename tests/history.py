@@ -29,6 +29,7 @@ from bot.config import Config
 from nlp.taxonomy import CATEGORY_CODES
 from storage import stats as stats_sql
 from storage.db import Database
+from tests.pg_server import PgServer
 
 DAY = 86400
 HOUR = 3600
@@ -414,3 +415,29 @@ def shared_history(config: Config) -> tuple[Path, History]:
         asyncio.run(build())
         _built["standard"] = (path, history)
     return _built["standard"]
+
+
+def shared_history_pg(server: PgServer, config: Config) -> str:
+    """The standard test history in a database of the test PostgreSQL server, built once."""
+    key = f"standard-pg-{id(server)}"
+    if key not in _built_pg:
+        history = shared_history(config)[1]
+        name = "gridbot_history"
+        server.drop_database(name)
+        server.sql(f"CREATE DATABASE {name} TEMPLATE template0")
+        url = server.url(name)
+
+        async def build() -> None:
+            db = await Database.open(url)
+            try:
+                await load(db, history)
+            finally:
+                await db.close()
+
+        asyncio.run(build())
+        server.sql("ANALYZE", name)  # the planner's figures, as a running server would have
+        _built_pg[key] = url
+    return _built_pg[key]
+
+
+_built_pg: dict[str, str] = {}

@@ -22,6 +22,8 @@ from bot.config import Config
 from simulator.client import ControlClient
 from simulator.seed import seed
 from simulator.server import SimulatorServer
+from storage import cases as case_sql
+from storage.db import Database
 from tests.conftest import EXAMPLE, ROOT
 from tests.e2e import GROUP, WANG
 
@@ -42,8 +44,9 @@ async def _wait_card(control: ControlClient, text: str) -> str:
 
 
 async def test_run_talks_to_the_server_the_environment_names(
-    tmp_path: Path, config: Config
+    tmp_path: Path, config: Config, db_target: str
 ) -> None:
+    """On SQLite (a file) and on PostgreSQL (`--db postgresql://…`)."""
     async with SimulatorServer() as server:
         await seed(server, simulator_spec(config))
         env = {
@@ -52,7 +55,7 @@ async def test_run_talks_to_the_server_the_environment_names(
             "TELEGRAM_API_BASE_URL": server.api_base_url,
         }
         process = await asyncio.create_subprocess_exec(
-            *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(tmp_path / "run.sqlite3"),
+            *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", db_target,
             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
@@ -63,6 +66,23 @@ async def test_run_talks_to_the_server_the_environment_names(
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), 20)
         assert process.returncode == 0
+    db = await Database.open(db_target)  # the case is in the database named by --db
+    try:
+        assert await case_sql.count_cases(db.reader) == 1
+    finally:
+        await db.close()
+
+
+def test_run_says_clearly_when_the_postgresql_server_cannot_be_reached(tmp_path: Path) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"]}
+    url = f"postgresql://gridbot:secret@/gridbot?host={tmp_path}"
+    done = subprocess.run(
+        [*GRIDBOT, "run", "--config", str(EXAMPLE), "--db", url],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "cannot reach PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+    assert "secret" not in done.stderr
 
 
 async def _run_bot(server: SimulatorServer, folder: Path) -> asyncio.subprocess.Process:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ LEADER = 100001
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
-    process = await Process(tmp_path / "gridbot.sqlite3", config, clock).start()
+async def bot(db_target: str, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
+    process = await Process(db_target, config, clock).start()
     yield process
     await process.close()
 

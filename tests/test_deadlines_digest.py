@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,8 @@ ZHAOBAOSHAN_STAFF, LUOTUO_STAFF = (100201, 100202), (100203, 100204)
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
-    process = await Process(tmp_path / "gridbot.sqlite3", config, clock).start()
+async def bot(db_target: str, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
+    process = await Process(db_target, config, clock).start()
     yield process
     await process.close()
 

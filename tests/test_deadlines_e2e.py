@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,21 +48,22 @@ class Running:
         return [m.text or "" for m in chat.messages.values() if m.sender_id == self.bot_id]
 
     async def deliver(self) -> None:
-        """Wake the outbox drainer and wait until nothing due is left in it."""
+        """Wake the outbox drainer and wait until nothing due is left in it, nor being sent (a
+        claimed notice is not due, but not in the chat yet either)."""
         drainer = self.application.bot_data.drainer
+        reader = self.services.db.reader
         for _ in range(200):
             drainer.poke()
             await asyncio.sleep(0.05)
-            reader = self.services.db.reader
-            # A claimed notice is being sent right now: not due, and not yet delivered either.
-            due = await outbox_sql.due(reader, now=self.services.clock.now())
-            if not due and not await outbox_sql.claimed_count(reader):
+            if not await outbox_sql.due(reader, now=self.services.clock.now()) and not (
+                await outbox_sql.claimed_count(reader)
+            ):
                 return
         raise AssertionError("the outbox did not drain")
 
 
 @pytest.fixture
-async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
+async def running(db_target: str, config: Config) -> AsyncIterator[Running]:
     async with SimulatorServer() as server:
         server.register_bot(TOKEN, username="gridbot", first_name="网格通")
         grid = config.grid(GRID)
@@ -85,7 +85,7 @@ async def running(tmp_path: Path, config: Config) -> AsyncIterator[Running]:
             },
         )
         clock = ManualClock(local_ts("2026-11-25 10:00"))
-        services = await Services.open(config, tmp_path / "gridbot.sqlite3", clock=clock)
+        services = await Services.open(config, db_target, clock=clock)
         services.extras["renderers"] = RENDERERS
         application = handlers_app.build_application(
             services,

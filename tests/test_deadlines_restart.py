@@ -22,8 +22,8 @@ LEADER, DISTRICT_DEPT = 100001, 100409
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
-    process = await Process(tmp_path / "gridbot.sqlite3", config, clock).start()
+async def bot(db_target: str, config: Config, clock: ManualClock) -> AsyncIterator[Process]:
+    process = await Process(db_target, config, clock).start()
     yield process
     await process.close()
 

@@ -15,7 +15,7 @@ imports included, since they are arrows too):
 4. `handlers/` imports no `storage` and no `simulator`.
 5. `bot/` (its entry points `bot/__main__.py` and `bot/cli/` excepted), `nlp/` and `storage/`
    never import `telegram`. (`simulator/`, the local Telegram, may: it tests against it.)
-6. Only `storage/` imports a database driver (`aiosqlite`, `sqlite3`) or holds SQL text.
+6. Only `storage/` imports a database driver (`aiosqlite`, `sqlite3`, `asyncpg`) or holds SQL text.
 7. `simulator/` (the local Telegram) imports none of `bot`, `handlers`, `nlp`, `storage`.
 
 Every `.py` file under these packages is read: a new module is covered without being listed.
@@ -31,7 +31,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "nlp", "storage", "simulator")
-DRIVERS = ("aiosqlite", "sqlite3")
+DRIVERS = ("aiosqlite", "sqlite3", "asyncpg")
 ENTRY_POINTS = ("bot/__main__.py", "bot/cli/")  # the composition root may import every layer
 
 # A string holding SQL: a statement keyword, then what only SQL puts after it.

@@ -199,3 +199,40 @@ async def test_stopping_leaves_what_was_not_sent_queued(
     await drainer.drain_once()
     statuses = [n.status for n in await outbox_sql.list_for_case(db.reader, case_id)]
     assert statuses.count("sent") == 1 and "pending" in statuses
+
+
+async def test_a_group_gets_at_most_20_a_minute_and_an_urgent_card_still_goes_at_once(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    group = -1001000001101
+    lifecycle = Lifecycle(db, config, clock)
+    for n in range(25):  # ordinary cards: more than a minute's share
+        await lifecycle.open_case(
+            new_case(config, message_id=500 + n, text=f"{n + 1}号楼的路灯坏了"),
+            group_chat_id=group,
+        )
+    delivery = RecordingDelivery()
+    drainer = OutboxDrainer(db, config, clock, delivery)
+    while await drainer.drain_once():
+        pass
+
+    def in_group() -> int:
+        return sum(1 for _, chat in delivery.sent if chat == group)
+
+    # 20 a minute is Telegram's limit; the last two of them are kept for urgent cases
+    assert in_group() == 18
+    await lifecycle.open_case(
+        new_case(config, urgent=True, message_id=900, text="5号楼燃气泄漏 好大的煤气味"),
+        group_chat_id=group,
+    )
+    while await drainer.drain_once():
+        pass
+    assert in_group() == 19  # the urgent card went at once, the ordinary ones still wait
+    clock.advance(30)
+    while await drainer.drain_once():
+        pass
+    assert in_group() == 19  # still within the minute
+    clock.advance(35)
+    while await drainer.drain_once():
+        pass
+    assert in_group() == 26  # a minute on, the rest

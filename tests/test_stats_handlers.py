@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock
@@ -22,7 +21,7 @@ from handlers.app import register_handlers
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.stats import decode_button, encode_button
 from storage.db import Database
-from tests.history import HISTORY_NOW, History
+from tests.history import HISTORY_NOW
 
 LEADER = 100001
 ADMIN = 100503
@@ -37,8 +36,8 @@ class FakeServices:
 
 
 @pytest.fixture
-async def services(history: tuple[Path, History], config: Config) -> AsyncIterator[FakeServices]:
-    db = await Database.open(history[0])
+async def services(history_target: str, config: Config) -> AsyncIterator[FakeServices]:
+    db = await Database.open(history_target)
     yield FakeServices(db, config, ManualClock(HISTORY_NOW))
     await db.close()
 

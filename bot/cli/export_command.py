@@ -20,7 +20,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.reports.export import FORMATS, Export, build_export, export_period
 from bot.reports.stats import Scope, ScopeError, parse_scope
 from bot.timing.clock import SystemClock
-from storage.db import Database
+from storage.db import Database, DatabaseError, is_url
 
 # Where the bot keeps its database unless told otherwise: `gridbot demo` (its --data folder) and
 # `gridbot run` (its --db), both relative to the folder they were started in.
@@ -110,9 +110,13 @@ def export_command(
     if first and last and first > last:
         print(f"gridbot export: --from {first} is after --to {last}", file=err)
         return 2
-    result = asyncio.run(
-        _export(fmt, config, db_path, where, first, last, unmasked, now or SystemClock().now())
-    )
+    try:
+        result = asyncio.run(
+            _export(fmt, config, db_path, where, first, last, unmasked, now or SystemClock().now())
+        )
+    except DatabaseError as error:  # an unreachable PostgreSQL
+        print(f"gridbot export: {error}", file=err)
+        return 2
     if output:
         Path(output).write_bytes(result.data)
     else:
@@ -136,7 +140,7 @@ def _check(
 ) -> str | None:
     if fmt not in FORMATS:
         return f"unknown format {fmt!r}; use {', '.join(FORMATS)}"
-    if not Path(db_path).exists():
+    if not is_url(db_path) and not Path(db_path).exists():
         return f"no database at {db_path}"
     if unmasked and as_user is None:
         return "--unmasked needs --as USER_ID, an admin of the district"

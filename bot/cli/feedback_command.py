@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cases.corrections import export_feedback
+from storage.db import is_url
 
 
 def _missing(db_path: str, command: str, err: TextIO) -> bool:
-    if Path(db_path).is_file():
+    if is_url(db_path) or Path(db_path).is_file():  # a PostgreSQL URL, or a SQLite file
         return False
     err.write(f"{command}: no such database: {db_path}\n")
     return True

@@ -53,6 +53,18 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--db", required=True)
     feedback.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
+    city = commands.add_parser(
+        "city-config",
+        help="write a generated city-size configuration (for trials and benches)",
+        description="Write a plausible city configuration in the real format: districts, streets, "
+        "communities and grids with their people and departments (names and ids invented).",
+    )
+    city.add_argument(
+        "--grids", type=int, default=10_000, help="how many grids (default: %(default)s)"
+    )
+    city.add_argument("--seed", type=int, default=2026, help="the same seed gives the same file")
+    city.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
     export = commands.add_parser("export", help="cases as CSV, XLSX or Open311 JSON")
     from bot.cli.export_command import add_arguments
 
@@ -70,9 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--db",
         default="gridbot.sqlite3",
-        metavar="FILE",
-        help="the database (default: %(default)s)",
+        metavar="FILE|URL",
+        help="the database: a SQLite file, or a postgresql:// URL (default: %(default)s)",
     )
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a SQLite database into PostgreSQL",
+        description="Copy every table of a district's SQLite database into an empty PostgreSQL "
+        "database (its schema is created first), in one transaction, and check each table's "
+        "row count. Stop the bot first: what it writes during the copy is not copied.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="FILE")
+    migrate.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
 
     demo = commands.add_parser(
         "demo",
@@ -194,6 +216,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.feedback_command import feedback_export_command
 
         return feedback_export_command(args.db, output=args.out, out=sys.stdout, err=sys.stderr)
+    if args.command == "city-config":
+        from bot.config.city import city_config_text
+
+        if args.grids < 1:
+            print("gridbot city-config: --grids must be at least 1", file=sys.stderr)
+            return 2
+        text = city_config_text(args.grids, seed=args.seed)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            from pathlib import Path
+
+            Path(args.out).write_text(text, encoding="utf-8")
+        return 0
     if args.command == "export":
         from bot.cli.export_command import export_command
 
@@ -206,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.run import run_command
 
         return run_command(args.config, db_path=args.db)
+    if args.command == "migrate":
+        from bot.cli.migrate_command import migrate_command
+
+        return migrate_command(args.source, args.target, out=sys.stdout, err=sys.stderr)
     if args.command == "demo":
         from bot.cli.run import demo_command
 

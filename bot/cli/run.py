@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.config import Config, ConfigError, load_config
 from bot.config.env import load_env_settings
 from bot.services import Services
+from storage.db import DatabaseError
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -101,7 +102,7 @@ def run_command(config_path: str, *, db_path: str) -> int:
             asyncio.run(
                 _run(
                     config,
-                    Path(db_path),
+                    db_path,  # a file or a postgresql:// URL (Path would spoil the URL)
                     token=settings.token.get_secret_value(),
                     base_url=settings.api_base_url,
                     base_file_url=settings.file_base_url,
@@ -113,10 +114,15 @@ def run_command(config_path: str, *, db_path: str) -> int:
                 file=sys.stderr,
             )
             return 2
+        except DatabaseError as error:  # an unreachable or refusing PostgreSQL
+            print(f"gridbot run: {error}", file=sys.stderr)
+            return 2
     return 0
 
 
-async def _run(config, db_path: Path, *, token: str, base_url: str, base_file_url: str) -> None:
+async def _run(
+    config, db_path: str | Path, *, token: str, base_url: str, base_file_url: str
+) -> None:
     from handlers.app import build_application, stop_application
 
     stop = StopSignals()

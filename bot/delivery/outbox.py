@@ -27,10 +27,10 @@ after a restart).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -55,6 +55,17 @@ FIRST_RETRY_SECONDS = 5
 # so that a claim never runs out while its send is still under way; short enough that a chat
 # held by a drainer that died is served again soon.
 LEASE_SECONDS = 120
+# A lane that could send nothing (what its notice follows is under way elsewhere) looks again
+# after this long rather than at once.
+LANE_RETRY_SECONDS = 0.2
+# The drainer's queue of claimed chats (see OutboxDrainer.run): refilled with this many notices
+# whenever fewer chats than lanes wait in it, so that it holds under a second of sending.
+CLAIM_CHUNK = 16
+# Telegram takes 20 messages a minute in one group (a 429 past that, for up to a minute). The
+# outbox paces each group itself over a sliding minute, and keeps the last few of the 20 for
+# urgent cases: in a group busy with ordinary cards, an urgent card still goes at once.
+GROUP_PER_MINUTE = 20
+GROUP_URGENT_RESERVE = 2
 # Notices to the reporter that can be said in the group, mentioning them, when private fails.
 _GROUP_FALLBACK = frozenset(
     {NoticeKind.RATING_REQUEST, NoticeKind.REPORTER_UPDATE, NoticeKind.ASSIGNED}
@@ -122,6 +133,7 @@ class OutboxDrainer:
         # Names this drainer's claims; unique per process and start.
         self.name = name or uuid.uuid4().hex
         self._wake = asyncio.Event()
+        self.parallel = parallel
         self._limit = asyncio.Semaphore(parallel)
         self._stopped = False
 
@@ -163,6 +175,18 @@ class OutboxDrainer:
                         left = notices[index + 1 :]
                     else:  # what it follows goes out in this round: this chat, in the next
                         left = notices[index:]
+                elif notice.chat_id < 0 and (pause := await self._group_pause(notice)) > 0:
+                    # The group has had its share of this minute: this notice (and its chat's
+                    # less urgent ones, behind it) waits for room, freeing the lane for others.
+                    async with self.db.write() as conn:
+                        await outbox_sql.mark_retry(
+                            conn, notice.id, now=self.clock.now(),
+                            not_before=self.clock.now() + pause,
+                            error="paced: 20 messages a minute in a group", counts=False,
+                            owner=self.name,
+                        )  # fmt: skip
+                    tried += 1
+                    left = notices[index + 1 :]
                 else:
                     tried += 1
                     if await self._deliver_one(notice):
@@ -186,6 +210,28 @@ class OutboxDrainer:
         if first is None or first.status != "pending":
             return None
         return max(0, first.not_before - self.clock.now())
+
+    async def _group_pause(self, notice: OutboxRecord) -> int:
+        """Seconds until this group has room for the notice within Telegram's 20 a minute (0:
+        now). Ordinary notices leave GROUP_URGENT_RESERVE of the minute to urgent cases'."""
+        urgent = False
+        if notice.case_id is not None:
+            case = await case_sql.get_case(self.db.reader, notice.case_id)
+            urgent = case is not None and case.urgent
+        room = GROUP_PER_MINUTE if urgent else GROUP_PER_MINUTE - GROUP_URGENT_RESERVE
+        now = self.clock.now()
+        # Seconds are whole in the database: a send recorded at second s may have gone at s + 1,
+        # so a message counts for 61 seconds, not 60.
+        sent = [
+            at
+            for at in await outbox_sql.recent_send_times(
+                self.db.reader, notice.chat_id, last=GROUP_PER_MINUTE
+            )
+            if at > now - 61
+        ]
+        if len(sent) < room:
+            return 0
+        return max(1, sent[len(sent) - room] + 61 - now)
 
     async def _deliver_one(self, notice: OutboxRecord) -> bool:
         """Deliver one claimed notice; False when its chat must wait before the next."""
@@ -291,19 +337,71 @@ class OutboxDrainer:
         )  # fmt: skip
 
     async def run(self, idle_seconds: float = 5.0) -> None:
-        """Drain until stopped, waking when poked or when the next notice falls due."""
-        while not self._stopped:
-            handled = await self.drain_once()
-            if handled:
-                continue
-            self._wake.clear()
-            # Nothing could go now: the next chance is a notice falling due or a claim running out.
-            next_at = await outbox_sql.next_due_at(self.db.reader, after=self.clock.now())
-            wait = idle_seconds
-            if next_at is not None:
-                wait = min(idle_seconds, max(0.05, next_at - self.clock.now()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+        """Drain until stopped. Up to `parallel` chats are served at once, each in a lane of its
+        own, taken from a short queue of claimed chats (under a second of sending), refilled
+        CLAIM_CHUNK notices at a time, urgent cases' first, when fewer chats than lanes wait in
+        it. So an urgent notice waits for the short queue, never for a whole round of 200 (a
+        round lasted as long as its slowest chat: a busy group at 20 messages a minute held
+        every other chat, urgent ones too); and the outbox is not sorted for every single lane,
+        which would starve the intake of the process's time."""
+        lanes: set[asyncio.Task[int]] = set()
+        ready: deque[list[OutboxRecord]] = deque()
+        claim_now = True
+        try:
+            while not self._stopped:
+                self._wake.clear()
+                if claim_now and len(ready) < self.parallel:
+                    ready.extend(await self._claim_lanes(CLAIM_CHUNK))
+                while ready and len(lanes) < self.parallel:
+                    lanes.add(asyncio.create_task(self._serve_chat(ready.popleft())))
+                wait = idle_seconds
+                if not lanes:
+                    # Nothing in flight: the next chance is a notice falling due or a claim
+                    # running out.
+                    next_at = await outbox_sql.next_due_at(self.db.reader, after=self.clock.now())
+                    if next_at is not None:
+                        wait = min(idle_seconds, max(0.05, next_at - self.clock.now()))
+                waker = asyncio.ensure_future(self._wake.wait())
+                done, _ = await asyncio.wait(
+                    {*lanes, waker}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+                )
+                waker.cancel()
+                finished = done - {waker}
+                lanes -= finished
+                tried = 0
+                for lane in finished:
+                    if lane.exception() is not None:  # a database error: its claims run out
+                        log.error("an outbox lane failed", exc_info=lane.exception())
+                        tried += 1
+                    else:
+                        tried += lane.result()
+                # A lane that gave its notices back untried (what they follow is being sent in
+                # another lane) is not claimed again at once: no busy loop.
+                claim_now = self._wake.is_set() or not done or tried > 0
+                if not claim_now and not lanes and not ready:
+                    await asyncio.sleep(LANE_RETRY_SECONDS)
+                    claim_now = True
+        finally:
+            # Stopping: each lane sends the notice it is at and gives the rest back, and what
+            # was claimed but not started goes back at once.
+            if lanes:
+                await asyncio.gather(*lanes, return_exceptions=True)
+            if ready:
+                async with self.db.write() as conn:
+                    await outbox_sql.release(
+                        conn, [n.id for items in ready for n in items], owner=self.name
+                    )
+
+    async def _claim_lanes(self, limit: int) -> list[list[OutboxRecord]]:
+        """Claim up to `limit` notices that may go now, grouped by chat, each chat's in order."""
+        async with self.db.write() as conn:
+            claimed = await outbox_sql.claim(
+                conn, now=self.clock.now(), owner=self.name, lease=LEASE_SECONDS, limit=limit
+            )
+        by_chat: dict[int, list[OutboxRecord]] = {}
+        for notice in claimed:  # in sending order: chats with urgent notices come first
+            by_chat.setdefault(notice.chat_id, []).append(notice)
+        return list(by_chat.values())
 
     async def release_for(self, user_id: int) -> int:
         """The person has just started the bot: what could not reach them lately goes now."""

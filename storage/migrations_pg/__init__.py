@@ -1,0 +1,1 @@
+"""Numbered schema migrations for PostgreSQL, the same numbers as storage/migrations."""
