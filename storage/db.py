@@ -20,6 +20,15 @@ Connection = aiosqlite.Connection
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+def skip_locked(conn: object) -> str:
+    """What ends a claim's inner SELECT: "" on SQLite, where `BEGIN IMMEDIATE` already lets one
+    writer at a time claim (so two workers never take one row); " FOR UPDATE SKIP LOCKED" on a
+    server database, where several claims run at once and each passes over the rows another
+    claim holds. Every claim query in storage/ is one statement marked `-- claim` that ends its
+    row choice with this."""
+    return " FOR UPDATE SKIP LOCKED" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """The numbered migrations shipped in storage/migrations, in order: (number, name, sql)."""
     found = []
