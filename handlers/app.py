@@ -53,6 +53,8 @@ _RATE_LIMIT_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
 
 REVIEW_SWEEP_SECONDS = 30
 OUTBOX_CONNECTIONS = 4
+OVERALL_RATE = 30  # messages a second, Telegram's limit for one bot
+OUTBOX_CLAIM = 200  # notices one drainer claims at a time (a share of it, with n workers)
 
 
 def _op(*ops: Op) -> str:
@@ -67,8 +69,15 @@ def build_application(
     base_file_url: str = "https://api.telegram.org/file/bot",
     rate_limit: bool = True,
     deadlines: bool = True,
+    worker: tuple[int, int] | None = None,
+    lease: int | None = None,
 ) -> Application:
-    """The Application for these services, talking to the Bot API server at base_url."""
+    """The Application for these services, talking to the Bot API server at base_url.
+
+    `worker` = (i, n): this process is worker i of n in webhook mode. It fetches no updates but
+    claims those the listener stored; its outbox drainer claims a share of what is due; its rate
+    limiter keeps 1/n of the bot's 30 messages a second, so that the n together keep to it; only
+    worker 1 sets the command menus. `lease`: how long its claims hold (tests shorten it)."""
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -87,17 +96,31 @@ def build_application(
         # No Updater: it confirms a batch before handling it. handlers/inbox.py stores first.
         .updater(None)
     )
+    index, workers = worker if worker is not None else (1, 1)
     if rate_limit:
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the
         # limiter; a 429 it cannot absorb reaches the outbox, which honours retry_after.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=OVERALL_RATE / workers, max_retries=0)
+        )
         if not any(isinstance(f, _HandledRateLimit) for f in _RATE_LIMIT_LOG.filters):
             _RATE_LIMIT_LOG.addFilter(_HandledRateLimit())
     application = builder.build()
     application.bot_data.services = services
     application.bot_data.deadlines_on = deadlines
+    application.bot_data.workers = workers
+    application.bot_data.lease = lease
+    application.bot_data.menus = index == 1
     register_handlers(application)
-    application.bot_data.inbox = UpdateInbox(application, services.inbox)
+    if worker is None:
+        application.bot_data.inbox = UpdateInbox(application, services.inbox)
+    else:
+        application.bot_data.inbox = UpdateInbox(
+            application,
+            services.inbox,
+            fetch=False,
+            **({} if lease is None else {"lease": lease}),
+        )
     return application
 
 
@@ -209,11 +232,14 @@ async def _post_init(application: Application) -> None:
     bot_data: BotData = application.bot_data
     services = bot_data.services
     assert services is not None  # build_application set them
+    lease = {} if bot_data.lease is None else {"lease": bot_data.lease}
     drainer = OutboxDrainer(
         services.db,
         services.config,
         services.clock,
         TelegramDelivery(application.bot, services, RENDERERS),
+        claim_limit=max(10, OUTBOX_CLAIM // bot_data.workers),
+        **lease,
     )
     bot_data.drainer = drainer
     bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
@@ -223,7 +249,8 @@ async def _post_init(application: Application) -> None:
         application.job_queue.run_repeating(
             review.send_review_batches, REVIEW_SWEEP_SECONDS, first=5
         )
-    bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
+    if bot_data.menus:
+        bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
     # Deadlines: reminders, escalation, rating follow-up and digests, rebuilt from the database.
     if bot_data.deadlines_on:
         keeper = DeadlineKeeper(services.db, services.config, services.clock)
