@@ -59,9 +59,7 @@ class WebhookPusher:
                 self._bots[bot.id] = asyncio.create_task(
                     self._deliver(bot), name=f"webhook-{bot.id}"
                 )
-            await self.state.changed.wait_until(
-                lambda: self._unserved() or self.state.closing, 1.0
-            )
+            await self.state.changed.wait_until(lambda: self._unserved() or self.state.closing, 1.0)
 
     def _unserved(self) -> list[Bot]:
         """Bots with a webhook and no delivery task running."""
