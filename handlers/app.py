@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import uuid
 
 from telegram import (
     BotCommand,
@@ -111,6 +113,8 @@ def build_application(
     application.bot_data.workers = workers
     application.bot_data.lease = lease
     application.bot_data.menus = index == 1
+    if worker is not None:  # who holds a claim, for a person reading the inbox and the outbox
+        application.bot_data.claimant = f"w{index}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     register_handlers(application)
     if worker is None:
         application.bot_data.inbox = UpdateInbox(application, services.inbox)
@@ -119,6 +123,7 @@ def build_application(
             application,
             services.inbox,
             fetch=False,
+            name=application.bot_data.claimant,
             **({} if lease is None else {"lease": lease}),
         )
     return application
@@ -239,6 +244,7 @@ async def _post_init(application: Application) -> None:
         services.clock,
         TelegramDelivery(application.bot, services, RENDERERS),
         claim_limit=max(10, OUTBOX_CLAIM // bot_data.workers),
+        name=bot_data.claimant,
         **lease,
     )
     bot_data.drainer = drainer

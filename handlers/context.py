@@ -42,6 +42,7 @@ class BotData:
         self.workers = 1
         self.lease: int | None = None
         self.menus = True  # set the command menus at start (one worker does)
+        self.claimant: str | None = None  # names this process's claims (worker, pid, random)
 
 
 class GridContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

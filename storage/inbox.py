@@ -99,9 +99,10 @@ async def release(conn: aiosqlite.Connection, update_ids: list[int], *, owner: s
 
 
 async def mark_handled(conn: aiosqlite.Connection, update_id: int, *, now: int) -> None:
+    """Handled; claimed_by stays, saying which worker handled it."""
     await conn.execute(
         "UPDATE inbox SET status = 'handled', handled_at = ?, attempts = attempts + 1,"
-        " lease_until = NULL, claimed_by = NULL WHERE update_id = ?",
+        " lease_until = NULL WHERE update_id = ?",
         (now, update_id),
     )
 
