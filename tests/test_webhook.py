@@ -121,7 +121,7 @@ async def test_an_update_posted_twice_is_handled_once(tmp_path: Path, config: Co
                             SECRET_HEADER: secret, "Content-Type": "application/json"},
                     ) as response:  # fmt: skip
                         assert response.status == (403 if secret == "wrong" else 200)
-            await until_carded(control, [chat], 1, timeout=30)
+            await until_carded(control, [chat], 1, within=30)
             found = cards(await bot_messages(control, [chat]))
         finally:
             assert await bot.terminate() == 0
@@ -147,7 +147,7 @@ async def _burst(
             await control.send_many(_reports(spec, reports))
             if kill:
                 facts.update(await _kill_a_busy_worker(bot))
-            await until_carded(control, chats, reports, timeout=90)
+            await until_carded(control, chats, reports, within=90)
             messages = await bot_messages(control, chats)
             posted = []
             for chat in chats:

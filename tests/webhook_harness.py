@@ -61,9 +61,9 @@ class WebhookBot:
                 cwd=self.folder, env=env, stdout=log, stderr=log,
             )  # fmt: skip
 
-    async def running(self, timeout: float = 60.0) -> None:
+    async def running(self, within: float = 60.0) -> None:
         """Until the listener and every worker say they run."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             text = self.log.read_bytes()
             if b"gridbot is running" in text and all(
@@ -110,13 +110,13 @@ def cards(messages: list[dict[str, Any]]) -> dict[tuple[int, int], list[str]]:
 
 
 async def until_carded(
-    control: ControlClient, chats: list[int], count: int, *, timeout: float, quiet: float = 1.5
+    control: ControlClient, chats: list[int], count: int, *, within: float, quiet: float = 1.5
 ) -> float:
     """Seconds until `count` reports have their cards and the bot then says nothing for `quiet`
-    seconds; AssertionError after `timeout`."""
+    seconds; AssertionError after `within`."""
     begun = time.monotonic()
     last, changed = -1, time.monotonic()
-    while time.monotonic() - begun < timeout:
+    while time.monotonic() - begun < within:
         messages = await bot_messages(control, chats)
         if len(messages) != last:
             last, changed = len(messages), time.monotonic()
