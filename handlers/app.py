@@ -56,7 +56,11 @@ _RATE_LIMIT_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
 REVIEW_SWEEP_SECONDS = 30
 OUTBOX_CONNECTIONS = 4
 OVERALL_RATE = 30  # messages a second, Telegram's limit for one bot
-OUTBOX_CLAIM = 200  # notices one drainer claims at a time (a share of it, with n workers)
+OUTBOX_CLAIM = 200  # notices the drainer claims at a time
+# A worker claims about two seconds' sending at its share of the rate: small claims spread the
+# chats over the workers, where one large claim would hold most chats at one worker's pace.
+WORKER_CLAIM_SECONDS = 2
+WORKER_IDLE_SECONDS = 0.25
 
 
 def _op(*ops: Op) -> str:
@@ -243,12 +247,16 @@ async def _post_init(application: Application) -> None:
         services.config,
         services.clock,
         TelegramDelivery(application.bot, services, RENDERERS),
-        claim_limit=max(10, OUTBOX_CLAIM // bot_data.workers),
+        claim_limit=OUTBOX_CLAIM
+        if bot_data.claimant is None
+        else max(10, round(WORKER_CLAIM_SECONDS * OVERALL_RATE / bot_data.workers)),
         name=bot_data.claimant,
         **lease,
     )
     bot_data.drainer = drainer
-    bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
+    # A worker looks often (a read) for what another worker's handlers queued: it is not poked.
+    idle = {} if bot_data.claimant is None else {"idle_seconds": WORKER_IDLE_SECONDS}
+    bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(**idle), name="outbox-drainer")
     if application.job_queue is not None:
         # Messages that may be reports go to the grid leaders in batches; the items live in
         # the database, so a restart sends what was waiting.

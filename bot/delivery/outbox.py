@@ -138,6 +138,8 @@ class OutboxDrainer:
     async def drain_once(self, limit: int | None = None) -> int:
         """Deliver every notice that may go now; returns how many were tried (a notice given back
         untried, because what it follows goes out this round, does not count: no busy loop)."""
+        if not await outbox_sql.due(self.db.reader, now=self.clock.now(), limit=1):
+            return 0  # a read: an idle drainer takes no write transaction to learn it
         async with self.db.write() as conn:
             claimed = await outbox_sql.claim(
                 conn, now=self.clock.now(), owner=self.name, lease=self.lease,
