@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from simulator.seed import seed
 from simulator.server import SimulatorServer
 from storage.db import Database
 from tests.deadline_harness import Process
-from tests.fault_harness import _reports, _spec
+from tests.fault_harness import EXAMPLE, GRIDBOT, _reports, _spec
 from tests.webhook_harness import (
     SECRET,
     WebhookBot,
@@ -98,6 +99,28 @@ def test_a_secret_telegram_would_refuse_is_refused_at_once(tmp_path: Path) -> No
         WebhookListener(None, secret="with space")  # type: ignore[arg-type]  # never reached
 
 
+@pytest.mark.parametrize(
+    ("words", "env", "said"),
+    [
+        (["--workers", "3"], {}, "add --webhook URL"),
+        (["--webhook", "ftp://example.org/hook"], {}, "--webhook wants"),
+        (["--webhook", "https://example.org/hook", "--listen", "8443"], {}, "HOST:PORT"),
+        (["--webhook", "https://example.org/hook", "--workers", "0"], {}, "at least 1"),
+        (["--webhook", "https://example.org/hook"], {"GRIDBOT_WEBHOOK_SECRET": "a b"}, "may hold"),
+    ],
+)
+def test_a_wrong_webhook_invocation_says_what_is_wrong(
+    tmp_path: Path, words: list[str], env: dict[str, str], said: str
+) -> None:
+    done = subprocess.run(
+        [*GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(tmp_path / "x.sqlite3"), *words],
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"], **env},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
 # --- real processes -----------------------------------------------------------------------
 
 
@@ -109,22 +132,25 @@ async def test_an_update_posted_twice_is_handled_once(tmp_path: Path, config: Co
         resident = spec["groups"][0]["members"][-1]
         sent = await control.send(chat, resident, "/report 5号楼电梯又坏了 困了人")
         (update,) = await control.pending_updates(BOT_ID)  # waits for the webhook
-        bot = WebhookBot(server, tmp_path, workers=2)
+        bot = WebhookBot(server, tmp_path, workers=2, secret=None)  # the listener draws one
         await bot.start()
         try:
             await bot.running()
+            drawn = server.state.bots[BOT_ID].webhook_secret  # what setWebhook was given
+            assert len(drawn) >= 32
             again = {**update, "update_id": update["update_id"] + 1000}  # a redelivery
             async with aiohttp.ClientSession() as http:
-                for body, secret in ((update, "wrong"), (update, SECRET), (again, SECRET)):
+                for body, secret in ((update, SECRET), (update, drawn), (again, drawn)):
                     async with http.post(
                         bot.url, data=json.dumps(body), headers={
                             SECRET_HEADER: secret, "Content-Type": "application/json"},
                     ) as response:  # fmt: skip
-                        assert response.status == (403 if secret == "wrong" else 200)
+                        assert response.status == (403 if secret == SECRET else 200)
             await until_carded(control, [chat], 1, within=30)
             found = cards(await bot_messages(control, [chat]))
         finally:
             assert await bot.terminate() == 0
+    assert drawn not in bot.log_text()  # never printed nor logged
     assert list(found) == [(chat, sent["message_id"])]
     assert len(found[(chat, sent["message_id"])]) == 1
     assert bot.query("SELECT COUNT(*) FROM cases") == [(1,)]

@@ -34,7 +34,13 @@ class WebhookBot:
     """The listener process and its workers; the log (all of them) in one file."""
 
     def __init__(
-        self, server: SimulatorServer, folder: Path, *, workers: int, lease: int = 2
+        self,
+        server: SimulatorServer,
+        folder: Path,
+        *,
+        workers: int,
+        lease: int = 2,
+        secret: str | None = SECRET,
     ) -> None:
         self.server = server
         self.folder = folder
@@ -45,14 +51,17 @@ class WebhookBot:
         self.url = f"http://127.0.0.1:{self.port}/telegram/hook"
         self.log = folder / "webhook.log"
         self.process: asyncio.subprocess.Process | None = None
+        self.secret = secret  # None: the listener draws one
 
     async def start(self) -> None:
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": DEMO_BOT["token"],
             "TELEGRAM_API_BASE_URL": self.server.api_base_url,
-            "GRIDBOT_WEBHOOK_SECRET": SECRET,
         }
+        env.pop("GRIDBOT_WEBHOOK_SECRET", None)
+        if self.secret is not None:
+            env["GRIDBOT_WEBHOOK_SECRET"] = self.secret
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *GRIDBOT, "run", "--config", str(EXAMPLE), "--db", str(self.db),

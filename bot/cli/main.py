@@ -83,17 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--listen",
         metavar="HOST:PORT",
-        default="127.0.0.1:8443",
         help="with --webhook: where the listener takes the posts, behind a reverse proxy "
-        "(default: %(default)s)",
+        "(default: 127.0.0.1:8443)",
     )
     run.add_argument(
         "--workers",
         type=int,
-        default=1,
         metavar="N",
         help="with --webhook: worker processes handling the stored updates, the outbox and the "
-        "timers (default: %(default)s)",
+        "timers (default: 1)",
     )
     run.add_argument(
         "--lease",
@@ -184,9 +182,16 @@ def _run(args: argparse.Namespace) -> int:
         from bot.cli.webhook_run import webhook_command
 
         return webhook_command(
-            args.config, db_path=args.db, url=args.webhook, listen=args.listen,
-            workers=args.workers, lease=args.lease,
+            args.config, db_path=args.db, url=args.webhook,
+            listen=args.listen or "127.0.0.1:8443",
+            workers=1 if args.workers is None else args.workers, lease=args.lease,
         )  # fmt: skip
+    if args.listen is not None or args.workers is not None or args.lease is not None:
+        print(
+            "gridbot run: --listen, --workers and --lease belong to webhook mode: add --webhook URL",
+            file=sys.stderr,
+        )
+        return 2
     from bot.cli.run import run_command
 
     return run_command(args.config, db_path=args.db)

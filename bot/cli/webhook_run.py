@@ -160,13 +160,14 @@ async def _listen(
             # Opened (and migrated) before any worker starts: the workers find the schema current.
             db = await stop.unless_stopped(Database.open(db_path))
             running.push_async_callback(db.close)
+            workers = Workers(plan, config_path, db_path)
+            running.push_async_callback(workers.stop)  # after the listener has stopped
             listener = WebhookListener(
                 Inbox(db, SystemClock()), secret=secret, path=webhook_path(plan.url)
             )
             await listener.start(plan.host, plan.port)
-            running.push_async_callback(listener.stop)  # closed first: no update is half taken
-            workers = Workers(plan, config_path, db_path)
-            running.push_async_callback(workers.stop)
+            # Stopped first: nothing new comes in, a request in flight is stored or refused.
+            running.push_async_callback(listener.stop)
             workers.start()
             bot = Bot(token, base_url=base_url)
             running.push_async_callback(bot.shutdown)
