@@ -120,8 +120,8 @@ async def mark_attempt(
     `hold_until`: its lane waits with it), or is set aside as failed."""
     await conn.execute(
         "UPDATE inbox SET attempts = attempts + 1, last_error = ?,"
-        " status = CASE WHEN ? THEN 'failed' ELSE status END,"
-        " handled_at = CASE WHEN ? THEN ? ELSE handled_at END,"
+        " status = CASE WHEN ? = 1 THEN 'failed' ELSE status END,"
+        " handled_at = CASE WHEN ? = 1 THEN ? ELSE handled_at END,"
         " lease_until = ?, claimed_by = NULL WHERE update_id = ?",
         (error[:500], int(give_up), int(give_up), now, hold_until, update_id),
     )
