@@ -102,6 +102,9 @@ class UpdateInbox:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if not self.fetch:  # a worker: what it still holds goes back now, not after the lease
+            with contextlib.suppress(Exception):
+                await self.inbox.release(self.name)
 
     async def _fetch(self) -> None:
         backoff = 1.0

@@ -87,9 +87,15 @@ async def renew(conn: aiosqlite.Connection, *, owner: str, until: int) -> int:
     return cursor.rowcount
 
 
-async def release(conn: aiosqlite.Connection, update_ids: list[int], *, owner: str) -> None:
-    """Give claimed updates back unhandled (the worker stops)."""
-    if update_ids:
+async def release(conn: aiosqlite.Connection, update_ids: list[int] | None, *, owner: str) -> None:
+    """Give claimed updates back unhandled (the worker stops); None: all this worker holds."""
+    if update_ids is None:
+        await conn.execute(
+            "UPDATE inbox SET lease_until = NULL, claimed_by = NULL"
+            " WHERE claimed_by = ? AND status = 'waiting'",
+            (owner,),
+        )
+    elif update_ids:
         marks = ",".join("?" * len(update_ids))
         await conn.execute(
             "UPDATE inbox SET lease_until = NULL, claimed_by = NULL"

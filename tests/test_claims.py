@@ -68,6 +68,16 @@ async def test_a_claim_runs_out_after_its_lease_unless_renewed(
     assert await box.renew("a", lease=10) == 0  # a late renewal takes nothing back
 
 
+async def test_a_worker_that_stops_gives_its_claims_back_at_once(
+    db: Database, clock: ManualClock
+) -> None:
+    box = Inbox(db, clock)
+    await box.store([received_from(_message(1, GROUP, 10)), received_from(_message(2, OTHER, 1))])
+    assert len(await box.claim("a", lease=120, limit=10)) == 2
+    await box.release("a")
+    assert [s.update_id for s in await box.claim("b", lease=120, limit=10)] == [1, 2]
+
+
 async def test_a_failed_update_holds_its_chat_for_a_while(db: Database, clock: ManualClock) -> None:
     box = Inbox(db, clock)
     await box.store([received_from(_message(1, GROUP, 10)), received_from(_message(2, GROUP, 11))])

@@ -120,7 +120,9 @@ class Inbox:
         async with self.db.write() as conn:
             return await inbox_sql.renew(conn, owner=owner, until=self.clock.now() + lease)
 
-    async def release(self, owner: str, update_ids: list[int]) -> None:
+    async def release(self, owner: str, update_ids: list[int] | None = None) -> None:
+        """Give claimed updates back at once (None: all this worker holds), so that another
+        worker need not wait for the lease to run out."""
         async with self.db.write() as conn:
             await inbox_sql.release(conn, update_ids, owner=owner)
 
