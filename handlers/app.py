@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import uuid
 
 from telegram import (
     BotCommand,
@@ -53,6 +55,12 @@ _RATE_LIMIT_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
 
 REVIEW_SWEEP_SECONDS = 30
 OUTBOX_CONNECTIONS = 4
+OVERALL_RATE = 30  # messages a second, Telegram's limit for one bot
+OUTBOX_CLAIM = 200  # notices the drainer claims at a time
+# A worker claims about two seconds' sending at its share of the rate: small claims spread the
+# chats over the workers, where one large claim would hold most chats at one worker's pace.
+WORKER_CLAIM_SECONDS = 2
+WORKER_IDLE_SECONDS = 0.25
 
 
 def _op(*ops: Op) -> str:
@@ -67,8 +75,15 @@ def build_application(
     base_file_url: str = "https://api.telegram.org/file/bot",
     rate_limit: bool = True,
     deadlines: bool = True,
+    worker: tuple[int, int] | None = None,
+    lease: int | None = None,
 ) -> Application:
-    """The Application for these services, talking to the Bot API server at base_url."""
+    """The Application for these services, talking to the Bot API server at base_url.
+
+    `worker` = (i, n): this process is worker i of n in webhook mode. It fetches no updates but
+    claims those the listener stored; its outbox drainer claims a share of what is due; its rate
+    limiter keeps 1/n of the bot's 30 messages a second, so that the n together keep to it; only
+    worker 1 sets the command menus. `lease`: how long its claims hold (tests shorten it)."""
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -87,17 +102,34 @@ def build_application(
         # No Updater: it confirms a batch before handling it. handlers/inbox.py stores first.
         .updater(None)
     )
+    index, workers = worker if worker is not None else (1, 1)
     if rate_limit:
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the
         # limiter; a 429 it cannot absorb reaches the outbox, which honours retry_after.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=OVERALL_RATE / workers, max_retries=0)
+        )
         if not any(isinstance(f, _HandledRateLimit) for f in _RATE_LIMIT_LOG.filters):
             _RATE_LIMIT_LOG.addFilter(_HandledRateLimit())
     application = builder.build()
     application.bot_data.services = services
     application.bot_data.deadlines_on = deadlines
+    application.bot_data.workers = workers
+    application.bot_data.lease = lease
+    application.bot_data.menus = index == 1
+    if worker is not None:  # who holds a claim, for a person reading the inbox and the outbox
+        application.bot_data.claimant = f"w{index}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     register_handlers(application)
-    application.bot_data.inbox = UpdateInbox(application, services.inbox)
+    if worker is None:
+        application.bot_data.inbox = UpdateInbox(application, services.inbox)
+    else:
+        application.bot_data.inbox = UpdateInbox(
+            application,
+            services.inbox,
+            fetch=False,
+            name=application.bot_data.claimant,
+            **({} if lease is None else {"lease": lease}),
+        )
     return application
 
 
@@ -209,21 +241,30 @@ async def _post_init(application: Application) -> None:
     bot_data: BotData = application.bot_data
     services = bot_data.services
     assert services is not None  # build_application set them
+    lease = {} if bot_data.lease is None else {"lease": bot_data.lease}
     drainer = OutboxDrainer(
         services.db,
         services.config,
         services.clock,
         TelegramDelivery(application.bot, services, RENDERERS),
+        claim_limit=OUTBOX_CLAIM
+        if bot_data.claimant is None
+        else max(10, round(WORKER_CLAIM_SECONDS * OVERALL_RATE / bot_data.workers)),
+        name=bot_data.claimant,
+        **lease,
     )
     bot_data.drainer = drainer
-    bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(), name="outbox-drainer")
+    # A worker looks often (a read) for what another worker's handlers queued: it is not poked.
+    idle = {} if bot_data.claimant is None else {"idle_seconds": WORKER_IDLE_SECONDS}
+    bot_data.tasks["drainer"] = asyncio.create_task(drainer.run(**idle), name="outbox-drainer")
     if application.job_queue is not None:
         # Messages that may be reports go to the grid leaders in batches; the items live in
         # the database, so a restart sends what was waiting.
         application.job_queue.run_repeating(
             review.send_review_batches, REVIEW_SWEEP_SECONDS, first=5
         )
-    bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
+    if bot_data.menus:
+        bot_data.tasks["commands"] = asyncio.create_task(_set_commands(application, services))
     # Deadlines: reminders, escalation, rating follow-up and digests, rebuilt from the database.
     if bot_data.deadlines_on:
         keeper = DeadlineKeeper(services.db, services.config, services.clock)

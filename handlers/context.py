@@ -38,6 +38,11 @@ class BotData:
         self.keeper: DeadlineKeeper | None = None
         self.tasks: dict[str, asyncio.Task[object]] = {}
         self.inbox: UpdateInbox | None = None  # the getUpdates loop (handlers/inbox.py)
+        # Webhook mode: this process is one of `workers`; claims run out after `lease` seconds.
+        self.workers = 1
+        self.lease: int | None = None
+        self.menus = True  # set the command menus at start (one worker does)
+        self.claimant: str | None = None  # names this process's claims (worker, pid, random)
 
 
 class GridContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

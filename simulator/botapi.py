@@ -318,24 +318,66 @@ async def get_updates(call: Call) -> list[JSON]:
 
 @method("deleteWebhook")
 async def delete_webhook(call: Call) -> bool:
-    call.bot.webhook_url = ""
+    bot = call.bot
+    bot.webhook_url = bot.webhook_secret = bot.webhook_error = ""
+    bot.webhook_error_date = 0
     if call.params.bool("drop_pending_updates"):
-        call.bot.updates.clear()
+        bot.updates.clear()
+    call.state.changed.fire()
     return True
 
 
 @method("getWebhookInfo")
 async def get_webhook_info(call: Call) -> JSON:
-    return {
-        "url": call.bot.webhook_url,
+    bot = call.bot
+    info: JSON = {
+        "url": bot.webhook_url,
         "has_custom_certificate": False,
-        "pending_update_count": len(call.bot.updates),
+        "pending_update_count": len(bot.updates),
     }
+    if bot.webhook_url:
+        info["max_connections"] = bot.webhook_max_connections
+        if bot.allowed_updates:
+            info["allowed_updates"] = sorted(bot.allowed_updates)
+        if bot.webhook_error:
+            info["last_error_date"] = bot.webhook_error_date
+            info["last_error_message"] = bot.webhook_error
+    return info
+
+
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @method("setWebhook")
 async def set_webhook(call: Call) -> bool:
-    raise bad_request("bad webhook: this local server delivers updates through getUpdates only")
+    """Updates go to this URL as POSTs from now on (simulator/webhook.py); an empty URL removes
+    the webhook, as deleteWebhook does. Unlike Telegram, plain http and any port are accepted:
+    the local server posts to a bot on this machine."""
+    p, bot = call.params, call.bot
+    url = (p.str("url") or "").strip()
+    if not url:
+        return await delete_webhook(call)
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise bad_request("bad webhook: an HTTPS URL must be provided for webhook")
+    secret = p.str("secret_token")
+    if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = p.int("max_connections", 40) or 40
+    if not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = p.json("allowed_updates", "allowed updates")
+    if allowed is not None:
+        if not isinstance(allowed, list):
+            raise bad_request("can't parse allowed updates JSON object")
+        bot.allowed_updates = frozenset(k for k in allowed if k in ALL_UPDATE_KINDS) or None
+    if p.bool("drop_pending_updates"):
+        bot.updates.clear()
+    bot.webhook_url, bot.webhook_secret = url, secret or ""
+    bot.webhook_max_connections = connections
+    bot.webhook_error, bot.webhook_error_date = "", 0
+    bot.poll_generation += 1  # a long poll waiting now ends (with 409)
+    call.state.changed.fire()
+    return True
 
 
 # ----- commands -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from simulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
 from simulator.faults import FaultConfig, FaultInjector
 from simulator.params import Params, Upload, read_params
 from simulator.state import Bot, SimState, bot_id_of
+from simulator.webhook import WebhookPusher
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).with_name("web")
@@ -145,6 +146,7 @@ class SimulatorServer:
         for spec in bots or []:
             self.register_bot(**spec)
         self._runner: web.AppRunner | None = None
+        self.webhooks = WebhookPusher(self.state)
 
     @property
     def base_url(self) -> str:
@@ -187,6 +189,7 @@ class SimulatorServer:
         if self.port == 0 and server is not None:
             sockets = getattr(server, "sockets", None) or []
             self.port = sockets[0].getsockname()[1]
+        await self.webhooks.start()
         log.info("simulator listening on %s", self.base_url)
         return self
 
@@ -194,6 +197,7 @@ class SimulatorServer:
         # Wake long polls and event streams so that they end now, not at their timeout.
         self.state.closing = True
         self.state.changed.fire()
+        await self.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

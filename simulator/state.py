@@ -121,6 +121,10 @@ class Bot:
     commands: dict[tuple[str, str], list[JSON]] = field(default_factory=dict)
     poll_generation: int = 0
     webhook_url: str = ""
+    webhook_secret: str = ""  # sent in X-Telegram-Bot-Api-Secret-Token with each update
+    webhook_max_connections: int = 40
+    webhook_error: str = ""  # why the last delivery failed, as getWebhookInfo tells it
+    webhook_error_date: int = 0
 
     @property
     def id(self) -> int:

@@ -10,7 +10,7 @@ import aiosqlite
 
 from storage.cases import _COLUMNS as _CASE_COLUMNS
 from storage.cases import _record as _case_record
-from storage.db import json_text
+from storage.db import json_text, skip_locked
 from storage.records import CaseRecord, Counts
 from storage.rows import first as _first
 
@@ -100,14 +100,24 @@ async def due_timers(
 
 
 async def claim_timer(conn: aiosqlite.Connection, timer: TimerRecord, *, now: int) -> bool:
-    """Mark a pending timer fired (inside the transaction that does its work); False if it was."""
+    """Mark a pending timer fired, inside the transaction that does its work: the claim and
+    the work commit together, so across workers a timer fires once (False: another worker fired
+    it, or holds it right now), and a worker killed in between leaves it pending."""
     row = _first(
         await conn.execute_fetchall(
-            "UPDATE deadline_timers SET fired_at = ?"
-            " WHERE case_id = ? AND kind = ? AND due_at = ? AND seq = ? AND fired_at IS NULL"
-            " RETURNING case_id",
-            (now, timer.case_id, timer.kind, timer.due_at, timer.seq),
-        )
+            "-- claim: this timer, if still pending and nobody else is firing it\n"
+            "UPDATE deadline_timers SET fired_at = :now WHERE (case_id, kind, due_at, seq) IN ("
+            " SELECT case_id, kind, due_at, seq FROM deadline_timers"
+            " WHERE case_id = :case_id AND kind = :kind AND due_at = :due_at AND seq = :seq"
+            f" AND fired_at IS NULL{skip_locked(conn)}) RETURNING case_id",
+            {
+                "now": now,
+                "case_id": timer.case_id,
+                "kind": timer.kind,
+                "due_at": timer.due_at,
+                "seq": timer.seq,
+            },
+        )  # fmt: skip
     )
     return row is not None
 

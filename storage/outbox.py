@@ -7,8 +7,12 @@ from typing import Any
 
 import aiosqlite
 
+from storage.db import one_at_a_time, skip_locked
 from storage.records import Notice, OutboxRecord
 from storage.rows import first as _first
+
+# Outbox claims queue for this key on a server database (see claim).
+_CLAIM_LOCK = 0x6F7574626F78
 
 _COLUMN_NAMES = (
     "id", "case_id", "kind", "chat_id", "payload", "dedupe_key", "created_at", "not_before",
@@ -100,15 +104,34 @@ async def claim(
     conn: aiosqlite.Connection, *, now: int, owner: str, lease: int, limit: int = 100
 ) -> list[OutboxRecord]:
     """Take the notices that may go now (see `due`) for one drainer until now + lease, in the
-    order to send them. Inside the write transaction, so two drainers never take one row."""
-    found = await due(conn, now=now, limit=limit)
-    if found:
-        marks = ",".join("?" * len(found))
-        await conn.execute(
-            f"UPDATE outbox SET lease_until = ?, claimed_by = ? WHERE id IN ({marks})",
-            (now + lease, owner, *(n.id for n in found)),
-        )
-    return found
+    order to send them. One statement inside the write transaction, so two drainers never take
+    one row.
+
+    On SQLite claims run one at a time (`BEGIN IMMEDIATE`), so the "no drainer serves this
+    chat" test in _SENDABLE sees every earlier claim. A server database running claims side by
+    side must serialise them, and do (`one_at_a_time`, an advisory lock until the transaction
+    ends): SKIP LOCKED keeps two claims off one row, not off one chat."""
+    await one_at_a_time(conn, _CLAIM_LOCK)
+    rows = await conn.execute_fetchall(
+        "-- claim: every notice that may go now, of chats nobody serves\n"
+        "UPDATE outbox SET lease_until = :until, claimed_by = :owner WHERE id IN ("
+        f" SELECT o.id FROM outbox o WHERE {_SENDABLE}"
+        f" ORDER BY {_URGENT.format(row='o')} DESC, o.id LIMIT :limit{skip_locked(conn)})"
+        f" RETURNING {_COLUMNS}, {_URGENT.format(row='outbox')}",
+        {"now": now, "until": now + lease, "owner": owner, "limit": limit},
+    )
+    ordered = sorted(rows, key=lambda row: (-int(row[-1]), int(row[0])))
+    return [_record(list(row)[:-1]) for row in ordered]
+
+
+async def renew(conn: aiosqlite.Connection, *, owner: str, until: int) -> int:
+    """Extend this drainer's claims on the notices it still holds; returns how many."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET lease_until = ? WHERE claimed_by = ? AND status = 'pending'"
+        " AND lease_until IS NOT NULL",
+        (until, owner),
+    )
+    return cursor.rowcount
 
 
 async def release(conn: aiosqlite.Connection, ids: list[int], *, owner: str) -> None:

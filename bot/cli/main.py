@@ -85,6 +85,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE|URL",
         help="the database: a SQLite file, or a postgresql:// URL (default: %(default)s)",
     )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="webhook mode: the public HTTPS URL Telegram posts updates to (setWebhook with a "
+        "secret token from GRIDBOT_WEBHOOK_SECRET, or drawn at start); without it, long polling "
+        "in one process",
+    )
+    run.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="with --webhook: where the listener takes the posts, behind a reverse proxy "
+        "(default: 127.0.0.1:8443)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --webhook: worker processes handling the stored updates, the outbox and the "
+        "timers (default: 1)",
+    )
+    run.add_argument(
+        "--lease",
+        type=int,
+        metavar="SECONDS",
+        help="with --webhook: how long a worker's claim on an update or a notice holds if the "
+        "worker dies (renewed while it works; default 120)",
+    )
+    run.add_argument(
+        "--worker",
+        metavar="I/N",
+        help="internal: run as worker I of N under a webhook listener (the listener starts them)",
+    )
 
     migrate = commands.add_parser(
         "migrate",
@@ -157,6 +189,34 @@ _SERVING = frozenset({"run", "demo"})
 
 def _exit_quietly(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """`gridbot run`: long polling (one process), a webhook listener, or one of its workers."""
+    if args.lease is not None and args.lease < 1:
+        print("gridbot run: --lease wants a whole number of seconds, at least 1", file=sys.stderr)
+        return 2
+    if args.worker is not None:
+        from bot.cli.webhook_run import worker_command
+
+        return worker_command(args.config, db_path=args.db, worker=args.worker, lease=args.lease)
+    if args.webhook is not None:
+        from bot.cli.webhook_run import webhook_command
+
+        return webhook_command(
+            args.config, db_path=args.db, url=args.webhook,
+            listen=args.listen or "127.0.0.1:8443",
+            workers=1 if args.workers is None else args.workers, lease=args.lease,
+        )  # fmt: skip
+    if args.listen is not None or args.workers is not None or args.lease is not None:
+        print(
+            "gridbot run: --listen, --workers and --lease belong to webhook mode: add --webhook URL",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.cli.run import run_command
+
+    return run_command(args.config, db_path=args.db)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -239,9 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             output=args.output, unmasked=args.unmasked, as_user=args.as_user,
         )  # fmt: skip
     if args.command == "run":
-        from bot.cli.run import run_command
-
-        return run_command(args.config, db_path=args.db)
+        return _run(args)
     if args.command == "migrate":
         from bot.cli.migrate_command import migrate_command
 

@@ -81,8 +81,15 @@ def _logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def run_command(config_path: str, *, db_path: str) -> int:
-    """`gridbot run`: the bot against TELEGRAM_API_BASE_URL with TELEGRAM_BOT_TOKEN."""
+def run_command(
+    config_path: str,
+    *,
+    db_path: str,
+    worker: tuple[int, int] | None = None,
+    lease: int | None = None,
+) -> int:
+    """`gridbot run`: the bot against TELEGRAM_API_BASE_URL with TELEGRAM_BOT_TOKEN; with
+    `worker` = (i, n), worker i of n under a webhook listener (bot/cli/webhook_run.py)."""
     from telegram.error import InvalidToken
 
     _logging()
@@ -106,6 +113,8 @@ def run_command(config_path: str, *, db_path: str) -> int:
                     token=settings.token.get_secret_value(),
                     base_url=settings.api_base_url,
                     base_file_url=settings.file_base_url,
+                    worker=worker,
+                    lease=lease,
                 )
             )
         except InvalidToken:
@@ -121,7 +130,14 @@ def run_command(config_path: str, *, db_path: str) -> int:
 
 
 async def _run(
-    config, db_path: str | Path, *, token: str, base_url: str, base_file_url: str
+    config,
+    db_path: str | Path,
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str,
+    worker: tuple[int, int] | None = None,
+    lease: int | None = None,
 ) -> None:
     from handlers.app import build_application, stop_application
 
@@ -132,15 +148,19 @@ async def _run(
             services = await stop.unless_stopped(Services.open(config, db_path))
             running.push_async_callback(services.close)
             application = build_application(
-                services, token=token, base_url=base_url, base_file_url=base_file_url
-            )
+                services, token=token, base_url=base_url, base_file_url=base_file_url,
+                worker=worker, lease=lease,
+            )  # fmt: skip
             running.push_async_callback(stop_application, application)
             await stop.unless_stopped(
                 _start_when_reachable(application, base_url=base_url, token=token)
             )
         except Stopped:
             return
-        log.info("gridbot is running; Ctrl-C (or SIGTERM) stops it")
+        if worker is not None:
+            log.info("worker %d/%d is running", *worker)
+        else:
+            log.info("gridbot is running; Ctrl-C (or SIGTERM) stops it")
         await stop.wait()
 
 

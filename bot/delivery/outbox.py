@@ -21,12 +21,15 @@ private notice are checked against the database when pressed, so a copy cannot a
 notice is never given up for a timeout alone: a missing card is worse than a second one. A
 drainer that dies between the send and recording it leaves a claim that runs out after the
 lease, and that notice, too, is sent again; until then its chat waits (at most LEASE_SECONDS
-after a restart).
+after a restart). While a drainer works through what it claimed (a group's notices at 20 a
+minute can take longer than a lease) it renews its claims, so that a slow drain never lets
+another worker take and send them too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -122,6 +125,8 @@ class OutboxDrainer:
         parallel: int = 8,
         rng: random.Random | None = None,
         name: str | None = None,
+        lease: int = LEASE_SECONDS,
+        claim_limit: int = 200,
     ) -> None:
         self.db = db
         self.config = config
@@ -132,6 +137,8 @@ class OutboxDrainer:
         self.rng = rng or random.Random()  # injected for tests: jitter they can predict
         # Names this drainer's claims; unique per process and start.
         self.name = name or uuid.uuid4().hex
+        self.lease = lease
+        self.claim_limit = claim_limit  # smaller with several workers: each takes a share
         self._wake = asyncio.Event()
         self.parallel = parallel
         self._limit = asyncio.Semaphore(parallel)
@@ -141,18 +148,41 @@ class OutboxDrainer:
         """Something was queued: drain now rather than at the next timer."""
         self._wake.set()
 
-    async def drain_once(self, limit: int = 200) -> int:
+    async def drain_once(self, limit: int | None = None) -> int:
         """Deliver every notice that may go now; returns how many were tried (a notice given back
         untried, because what it follows goes out this round, does not count: no busy loop)."""
+        if not await outbox_sql.due(self.db.reader, now=self.clock.now(), limit=1):
+            return 0  # a read: an idle drainer takes no write transaction to learn it
         async with self.db.write() as conn:
             claimed = await outbox_sql.claim(
-                conn, now=self.clock.now(), owner=self.name, lease=LEASE_SECONDS, limit=limit
-            )
+                conn, now=self.clock.now(), owner=self.name, lease=self.lease,
+                limit=self.claim_limit if limit is None else limit,
+            )  # fmt: skip
+        if not claimed:
+            return 0
         by_chat: dict[int, list[OutboxRecord]] = {}
         for notice in claimed:  # in sending order: chats with urgent notices come first
             by_chat.setdefault(notice.chat_id, []).append(notice)
-        tried = await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
+        renewing = asyncio.create_task(self._renew(), name="outbox-lease")
+        try:
+            tried = await asyncio.gather(*(self._serve_chat(items) for items in by_chat.values()))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         return sum(tried)
+
+    async def _renew(self) -> None:
+        """Keep the claims of this round while it lasts (a third of the lease between renewals)."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                async with self.db.write() as conn:
+                    await outbox_sql.renew(
+                        conn, owner=self.name, until=self.clock.now() + self.lease
+                    )
+            except Exception:  # a busy database: the next renewal tries again
+                log.warning("renewing the outbox claims failed", exc_info=True)
 
     async def _serve_chat(self, notices: list[OutboxRecord]) -> int:
         tried = 0
@@ -347,11 +377,13 @@ class OutboxDrainer:
         lanes: set[asyncio.Task[int]] = set()
         ready: deque[list[OutboxRecord]] = deque()
         claim_now = True
+        # A busy group at 20 a minute can hold its lane past a lease: the claims are renewed.
+        renewing = asyncio.create_task(self._renew(), name="outbox-lease")
         try:
             while not self._stopped:
                 self._wake.clear()
                 if claim_now and len(ready) < self.parallel:
-                    ready.extend(await self._claim_lanes(CLAIM_CHUNK))
+                    ready.extend(await self._claim_lanes(min(CLAIM_CHUNK, self.claim_limit)))
                 while ready and len(lanes) < self.parallel:
                     lanes.add(asyncio.create_task(self._serve_chat(ready.popleft())))
                 wait = idle_seconds
@@ -386,6 +418,9 @@ class OutboxDrainer:
             # was claimed but not started goes back at once.
             if lanes:
                 await asyncio.gather(*lanes, return_exceptions=True)
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
             if ready:
                 async with self.db.write() as conn:
                     await outbox_sql.release(
@@ -394,9 +429,11 @@ class OutboxDrainer:
 
     async def _claim_lanes(self, limit: int) -> list[list[OutboxRecord]]:
         """Claim up to `limit` notices that may go now, grouped by chat, each chat's in order."""
+        if not await outbox_sql.due(self.db.reader, now=self.clock.now(), limit=1):
+            return []  # a read: an idle drainer (or worker) takes no write transaction to learn it
         async with self.db.write() as conn:
             claimed = await outbox_sql.claim(
-                conn, now=self.clock.now(), owner=self.name, lease=LEASE_SECONDS, limit=limit
+                conn, now=self.clock.now(), owner=self.name, lease=self.lease, limit=limit
             )
         by_chat: dict[int, list[OutboxRecord]] = {}
         for notice in claimed:  # in sending order: chats with urgent notices come first
