@@ -15,6 +15,7 @@ from nlp.parse import get_parser
 FLOORS = {  # set: (urgent recall, urgent precision, report F1)
     "set1": (0.87, 0.80, 0.90),
     "set2": (0.90, 0.85, 0.90),
+    "set3": (0.88, 0.90, 0.91),  # first measured 0.897 / 0.929, report F1 0.932
 }
 
 
