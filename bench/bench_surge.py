@@ -18,7 +18,7 @@ no buttons; urgent alerts would repeat every 3 minutes while nobody accepts, so 
 configuration sets the repeat to an hour, and quiet hours off (a surge at night is still a
 surge: the bench measures delivery, not the night rule).
 
-    .venv/bin/python bench/bench_surge.py [--full] [--compress 10] [--modes sqlite,postgresql]
+    .venv/bin/python bench/bench_surge.py [--full] [--compress 10] [--modes sqlite,postgresql,webhook-1,webhook-4]
 """
 
 from __future__ import annotations
@@ -275,21 +275,29 @@ async def run_mode(
     give_up: float,
     pg_url: str | None = None,
 ) -> Result:
-    """One surge against one bot set-up: 'sqlite' or 'postgresql', long polling, one process."""
+    """One surge against one bot set-up: 'sqlite' or 'postgresql' (long polling, one process),
+    or 'webhook-N' (PostgreSQL, a webhook listener and N worker processes)."""
     result = Result(mode, reports=len(plan), urgent=sum(r.urgent for r in plan))
     spec = _spec(config)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         config_path = folder / "city.toml"
         config_path.write_text(config_text, encoding="utf-8")
-        db = pg_url if mode == "postgresql" and pg_url else str(folder / "surge.sqlite3")
+        db = pg_url if mode != "sqlite" and pg_url else str(folder / "surge.sqlite3")
+        extra: list[str] = []
+        if mode.startswith("webhook-"):
+            port = _free_port()
+            extra = [
+                "--webhook", f"http://127.0.0.1:{port}/telegram", "--listen", f"127.0.0.1:{port}",
+                "--workers", mode.split("-", 1)[1],
+            ]  # fmt: skip
         async with (
             SimulatorServer(enforce_limits=True) as server,
             ControlClient(server.base_url) as control,
         ):
             await seed(server, spec)
             recorder = Recorder(server)
-            bot = BotProcess(server, folder, ["--config", str(config_path), "--db", db])
+            bot = BotProcess(server, folder, ["--config", str(config_path), "--db", db, *extra])
             started = time.monotonic()
             await bot.start()
             # The start-up calls (a command menu per staff member, a look at each group)
@@ -313,6 +321,14 @@ async def run_mode(
                 f"{sum(1 for c in calls if c['method'] in SENDING_METHODS)} send calls logged"
             )
     return result
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def _startup_done(server: SimulatorServer, groups: int) -> float:
@@ -501,13 +517,15 @@ async def main(full: bool, compress: float, modes: list[str]) -> None:
         fresh = [Report(r.at, r.chat, r.user, r.text, r.urgent) for r in plan]
         if mode == "sqlite":
             _print(await run_mode(mode, text, config, fresh, give_up=span + 900))
-        elif mode == "postgresql":
-            await _on_postgresql(text, config, fresh, give_up=span + 900)
+        elif mode == "postgresql" or mode.startswith("webhook-"):
+            await _on_postgresql(mode, text, config, fresh, give_up=span + 900)
         else:
-            print(f"\n  {mode}: not measured: webhook mode with workers is not on this branch")
+            print(f"\n  {mode}: unknown mode (sqlite, postgresql, webhook-N)")
 
 
-async def _on_postgresql(text: str, config: Config, plan: list[Report], *, give_up: float) -> None:
+async def _on_postgresql(
+    mode: str, text: str, config: Config, plan: list[Report], *, give_up: float
+) -> None:
     try:
         from tests.pg_server import PgServer, PgUnavailable
     except ImportError as error:
@@ -520,7 +538,7 @@ async def _on_postgresql(text: str, config: Config, plan: list[Report], *, give_
         return
     try:
         _, url = await asyncio.to_thread(server.new_database)
-        _print(await run_mode("postgresql", text, config, plan, give_up=give_up, pg_url=url))
+        _print(await run_mode(mode, text, config, plan, give_up=give_up, pg_url=url))
     finally:
         await asyncio.to_thread(server.stop)
 
@@ -531,8 +549,9 @@ if __name__ == "__main__":
     parser.add_argument("--compress", type=float, default=10.0)
     parser.add_argument(
         "--modes",
-        default="sqlite,postgresql,webhook-4",
-        help="comma-separated: sqlite, postgresql (long polling, one process), webhook-4",
+        default="sqlite,postgresql,webhook-1,webhook-4",
+        help="comma-separated: sqlite, postgresql (long polling, one process), webhook-N "
+        "(PostgreSQL, a listener and N workers)",
     )
     args = parser.parse_args()
     asyncio.run(main(args.full, args.compress, args.modes.split(",")))

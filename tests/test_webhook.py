@@ -29,6 +29,7 @@ from simulator.server import SimulatorServer
 from storage.db import Database
 from tests.deadline_harness import Process
 from tests.fault_harness import EXAMPLE, GRIDBOT, _reports, _spec
+from tests.pg_server import PgServer
 from tests.webhook_harness import (
     SECRET,
     WebhookBot,
@@ -158,7 +159,13 @@ async def test_an_update_posted_twice_is_handled_once(tmp_path: Path, config: Co
 
 
 async def _burst(
-    tmp_path: Path, config: Config, *, workers: int, reports: int, kill: bool = False
+    tmp_path: Path,
+    config: Config,
+    *,
+    workers: int,
+    reports: int,
+    kill: bool = False,
+    db: str | None = None,
 ) -> tuple[dict[tuple[int, int], list[str]], list[tuple[int, int]], WebhookBot, dict[str, Any]]:
     """Post the reports in one go to N workers (and kill -9 one mid-run); count the cards."""
     spec = _spec(config)
@@ -166,7 +173,7 @@ async def _burst(
     facts: dict[str, Any] = {}
     async with SimulatorServer() as server, ControlClient(server.base_url) as control:
         await seed(server, spec)
-        bot = WebhookBot(server, tmp_path, workers=workers, lease=2)
+        bot = WebhookBot(server, tmp_path, workers=workers, lease=2, db=db)
         await bot.start()
         try:
             await bot.running()
@@ -227,6 +234,28 @@ async def test_three_workers_handle_every_report_once_in_order_per_chat(
     # The work was shared: every worker handled some of the updates.
     handlers = bot.query("SELECT DISTINCT substr(claimed_by, 1, 2) FROM inbox")
     assert sorted(h for (h,) in handlers) == ["w1", "w2", "w3"]
+    assert facts["exit"] == 0
+
+
+async def test_workers_on_postgresql_keep_every_case_in_postgresql(
+    tmp_path: Path, config: Config, pg_server: PgServer
+) -> None:
+    name, db_target = pg_server.new_database()
+    try:
+        found, posted, _, facts = await _burst(
+            tmp_path, config, workers=2, reports=28, db=db_target
+        )
+        db = await Database.open(db_target)
+        try:
+            rows = await db.reader.execute_fetchall("SELECT COUNT(*) FROM cases")
+        finally:
+            await db.close()
+    finally:
+        pg_server.drop_database(name)
+    assert sorted(found) == sorted(posted) and all(len(n) == 1 for n in found.values())
+    assert _in_order(found)
+    assert int(list(rows)[0][0]) == 28  # in the server's database, not a file named after it
+    assert not list(tmp_path.glob("postgres*"))  # noqa: ASYNC240  # the workers have stopped
     assert facts["exit"] == 0
 
 

@@ -41,12 +41,13 @@ class WebhookBot:
         workers: int,
         lease: int = 2,
         secret: str | None = SECRET,
+        db: str | None = None,
     ) -> None:
         self.server = server
         self.folder = folder
         self.workers = workers
         self.lease = lease
-        self.db = folder / "webhook.sqlite3"
+        self.db = db or str(folder / "webhook.sqlite3")  # a file, or a postgresql:// URL
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram/hook"
         self.log = folder / "webhook.log"

@@ -38,7 +38,6 @@ import secrets
 import signal
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.cli.run import (
@@ -122,7 +121,7 @@ def webhook_command(
                 _listen(
                     plan,
                     config_path,
-                    Path(db_path),
+                    db_path,  # a file or a postgresql:// URL: Path() would fold its "//"
                     secret=secret,
                     token=settings.token.get_secret_value(),
                     base_url=settings.api_base_url,
@@ -144,7 +143,7 @@ def webhook_command(
 
 
 async def _listen(
-    plan: WebhookPlan, config_path: str, db_path: Path, *, secret: str, token: str, base_url: str
+    plan: WebhookPlan, config_path: str, db_path: str, *, secret: str, token: str, base_url: str
 ) -> None:
     from telegram import Bot
 
@@ -224,7 +223,7 @@ async def _set_webhook_when_reachable(
 class Workers:
     """The worker processes: started, watched (restarted when one dies), stopped."""
 
-    def __init__(self, plan: WebhookPlan, config_path: str, db_path: Path) -> None:
+    def __init__(self, plan: WebhookPlan, config_path: str, db_path: str) -> None:
         self.plan = plan
         self.config_path = config_path
         self.db_path = db_path
