@@ -212,8 +212,12 @@ async def test_my_cases_for_someone_who_never_started_the_bot_gives_a_hint_only(
     await live.settle()
     await live.say(GROUP, ZHANG, "/my")
     await live.settle()
-    hint = (await live.last_bot_message(GROUP))["text"]
-    assert "/start" in hint and "路灯" not in hint
+    # By content, not by place: under load the card can be sent again after the hint (a send
+    # that timed out is repeated), and the hint is what this test is about.
+    said = [m["text"] for m in await live.bot_messages(GROUP)]
+    hints = [text for text in said if "/start" in text]
+    assert len(hints) == 1 and "路灯" not in hints[0]
+    assert all(text in hints or text.startswith("📋") for text in said)  # no case list
 
 
 async def test_an_anonymous_reporter_saying_it_again_in_the_group_is_answered_privately(
