@@ -10,7 +10,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -168,20 +168,41 @@ async def _start_when_reachable(application: Application, *, base_url: str, toke
     """Start, and while the Bot API cannot be reached say so in one line and try again: a server
     that comes up later (or a network that comes back) needs no restart, and a person reading
     the console needs no traceback to learn that the address is wrong or down."""
-    from telegram.error import InvalidToken, NetworkError
-
     from handlers.app import start_application, stop_application
+
+    await when_reachable(
+        lambda: start_application(application),
+        undo=lambda: stop_application(application),  # safe after a partial start
+        base_url=base_url,
+        hide=(token,),
+    )
+
+
+async def when_reachable(
+    attempt: Callable[[], Awaitable[object]],
+    *,
+    base_url: str,
+    hide: tuple[str, ...],
+    undo: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Run `attempt` until the Bot API answers it: each network failure is one line on stderr
+    (the `hide` secrets never printed) and a wait that doubles up to a cap; a wrong token
+    (InvalidToken) is raised at once."""
+    from telegram.error import InvalidToken, NetworkError
 
     delay = RETRY_FIRST_SECONDS
     while True:
         try:
-            await start_application(application)
+            await attempt()
             return
         except InvalidToken:
             raise
         except NetworkError as error:  # TimedOut is one
-            await stop_application(application)  # safe after a partial start
-            reason = str(error).replace(token, "…")  # never print the token
+            if undo is not None:
+                await undo()
+            reason = str(error)
+            for secret in hide:
+                reason = reason.replace(secret, "…")
             print(
                 f"gridbot run: cannot reach the Bot API at {base_url} ({reason}); "
                 f"retrying in {delay:g} s",

@@ -40,13 +40,7 @@ import sys
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.cli.run import (
-    RETRY_FIRST_SECONDS,
-    RETRY_MAX_SECONDS,
-    Stopped,
-    StopSignals,
-    _logging,
-)
+from bot.cli.run import Stopped, StopSignals, _logging, when_reachable
 from bot.config import ConfigError, load_config
 from bot.config.env import load_env_settings
 
@@ -196,28 +190,13 @@ async def _set_webhook_when_reachable(
 ) -> None:
     """setWebhook; while the Bot API cannot be reached, one line a try and again (as polling
     does at start)."""
-    from telegram.error import InvalidToken, NetworkError
-
     from handlers.webhook import set_webhook
 
-    delay = RETRY_FIRST_SECONDS
-    while True:
-        try:
-            await bot.initialize()  # type: ignore[attr-defined]  # a telegram.Bot
-            await set_webhook(bot, url, secret=secret)  # type: ignore[arg-type]  # a telegram.Bot
-            return
-        except InvalidToken:
-            raise
-        except NetworkError as error:
-            reason = str(error).replace(token, "…").replace(secret, "…")
-            print(
-                f"gridbot run: cannot reach the Bot API at {base_url} ({reason}); "
-                f"retrying in {delay:g} s",
-                file=sys.stderr,
-                flush=True,
-            )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX_SECONDS)
+    async def attempt() -> None:
+        await bot.initialize()  # type: ignore[attr-defined]  # a telegram.Bot
+        await set_webhook(bot, url, secret=secret)  # type: ignore[arg-type]  # a telegram.Bot
+
+    await when_reachable(attempt, base_url=base_url, hide=(token, secret))
 
 
 class Workers:
