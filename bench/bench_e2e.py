@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
-from bot.cli.demo_people import DEMO_BOT, simulator_spec  # noqa: E402
+from bot.cli.demo_people import DEMO_BOT, simulator_spec, with_residents  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.timing.clock import ManualClock  # noqa: E402
@@ -45,13 +45,9 @@ REPORTS = [
 
 
 def _spec(config) -> dict:
-    spec = simulator_spec(config)
-    for index, group in enumerate(spec["groups"]):
-        for r in range(RESIDENTS_PER_GROUP):
-            user_id = 8_000_000 + index * 1000 + r
-            spec["users"].append({"id": user_id, "name": f"居民{index}-{r}", "started": True})
-            group["members"].append(user_id)
-    return spec
+    return with_residents(
+        simulator_spec(config), RESIDENTS_PER_GROUP, first_id=8_000_000, stride=1000
+    )
 
 
 def _messages(spec: dict) -> list[dict]:

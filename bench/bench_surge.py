@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cli.demo_people import DEMO_BOT, simulator_spec  # noqa: E402
+from bot.cli.demo_people import DEMO_BOT, simulator_spec, with_residents  # noqa: E402
 from bot.config import Config, parse_config_text  # noqa: E402
 from bot.config.city import city_config_text  # noqa: E402
 from simulator.appkeys import CALLS_KEY  # noqa: E402
@@ -131,13 +131,9 @@ def bench_config(grids: int) -> tuple[str, Config]:
 
 
 def _spec(config: Config) -> dict[str, Any]:
-    spec = simulator_spec(config)
-    for index, group in enumerate(spec["groups"]):
-        for r in range(RESIDENTS_PER_GROUP):
-            user_id = 90_000_000 + index * 100 + r
-            spec["users"].append({"id": user_id, "name": f"居民{index}-{r}", "started": True})
-            group["members"].append(user_id)
-    return spec
+    return with_residents(
+        simulator_spec(config), RESIDENTS_PER_GROUP, first_id=90_000_000, stride=100
+    )
 
 
 def schedule(config: Config, reports: int, compress: float, seed: int = 16) -> list[Report]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.cli.demo_people import DEMO_BOT, simulator_spec
+from bot.cli.demo_people import DEMO_BOT, simulator_spec, with_residents
 from bot.config import Config
 from simulator.client import ControlClient
 from simulator.faults import SENDING_METHODS
@@ -82,13 +82,10 @@ class Outcome:
 
 
 def _spec(config: Config) -> dict[str, Any]:
-    spec = simulator_spec(config)
-    for index, group in enumerate(spec["groups"]):
-        for r in range(RESIDENTS_PER_GROUP):
-            user_id = 7_000_000 + index * 1000 + r
-            spec["users"].append({"id": user_id, "name": f"住户{index}-{r}", "started": True})
-            group["members"].append(user_id)
-    return spec
+    return with_residents(
+        simulator_spec(config), RESIDENTS_PER_GROUP, first_id=7_000_000, stride=1000,
+        name="住户",
+    )  # fmt: skip
 
 
 def _reports(spec: dict[str, Any], count: int) -> list[dict[str, Any]]:

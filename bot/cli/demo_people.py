@@ -48,6 +48,19 @@ def role_label(config: Config, user_id: int) -> str:
     return "；".join(labels) or "居民"
 
 
+def with_residents(
+    spec: dict[str, Any], per_group: int, *, first_id: int, stride: int, name: str = "居民"
+) -> dict[str, Any]:
+    """`per_group` more started residents in every group of a simulator spec (for load tests
+    and benches): resident r of group g is user first_id + g * stride + r."""
+    for index, group in enumerate(spec["groups"]):
+        for r in range(per_group):
+            user_id = first_id + index * stride + r
+            spec["users"].append({"id": user_id, "name": f"{name}{index}-{r}", "started": True})
+            group["members"].append(user_id)
+    return spec
+
+
 def simulator_spec(config: Config, *, bot: dict[str, Any] | None = None) -> dict[str, Any]:
     """Users (staff started, so the bot may write to them), grid groups with their people, and
     the configured time zone, which the web chat shows times in."""
