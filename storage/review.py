@@ -13,8 +13,7 @@ from storage.rows import first
 
 
 @dataclass(slots=True)
-class ReviewRecord:
-    id: int
+class NewReview:
     chat_id: int
     message_id: int
     grid_id: str
@@ -29,29 +28,18 @@ class ReviewRecord:
     longitude: float | None
     created_at: int
     expires_at: int
+
+
+@dataclass(slots=True)
+class ReviewRecord(NewReview):
+    """A stored item: what was kept, and what became of it."""
+
+    id: int
     batch_id: int | None
     status: str
     decided_by: int | None
     decided_at: int | None
     case_id: int | None
-
-
-@dataclass(slots=True)
-class NewReview:
-    chat_id: int
-    message_id: int
-    grid_id: str
-    reviewer_id: int
-    user_id: int
-    user_name: str
-    text: str
-    masked_text: str
-    parse: dict[str, Any]
-    photo_file_id: str | None
-    latitude: float | None
-    longitude: float | None
-    created_at: int
-    expires_at: int
 
 
 @dataclass(slots=True)
@@ -73,11 +61,12 @@ class LabelRecord:
     decided_at: int
 
 
-_COLUMNS = (
-    "id, chat_id, message_id, grid_id, reviewer_id, user_id, user_name, text, masked_text, parse,"
-    " photo_file_id, latitude, longitude, created_at, expires_at, batch_id, status, decided_by,"
-    " decided_at, case_id"
-)
+_COLUMN_NAMES = (
+    "id", "chat_id", "message_id", "grid_id", "reviewer_id", "user_id", "user_name", "text",
+    "masked_text", "parse", "photo_file_id", "latitude", "longitude", "created_at", "expires_at",
+    "batch_id", "status", "decided_by", "decided_at", "case_id",
+)  # fmt: skip
+_COLUMNS = ", ".join(_COLUMN_NAMES)
 _LABEL_COLUMNS = (
     "id, source, chat_id, message_id, case_id, review_id, text, is_report, category, level,"
     " urgent, location, parse, decided_by, decided_at"
@@ -85,9 +74,9 @@ _LABEL_COLUMNS = (
 
 
 def _review(row: Any) -> ReviewRecord:
-    values = list(row)
-    values[9] = json.loads(values[9])
-    return ReviewRecord(*values)
+    fields = dict(zip(_COLUMN_NAMES, row, strict=True))
+    fields["parse"] = json.loads(fields["parse"])
+    return ReviewRecord(**fields)
 
 
 def _label(row: Any) -> LabelRecord:
