@@ -23,8 +23,8 @@ from handlers.digest_text import RENDERERS
 from simulator.seed import seed
 from simulator.server import SimulatorServer
 from storage import deadlines as deadline_sql
-from storage import outbox as outbox_sql
 from tests.conftest import local_ts
+from tests.e2e import outbox_idle
 from tests.factories import RESIDENT, new_case
 
 TOKEN = "123456:deadline-e2e"
@@ -48,16 +48,12 @@ class Running:
         return [m.text or "" for m in chat.messages.values() if m.sender_id == self.bot_id]
 
     async def deliver(self) -> None:
-        """Wake the outbox drainer and wait until nothing due is left in it, nor being sent (a
-        claimed notice is not due, but not in the chat yet either)."""
+        """Wake the outbox drainer and wait until it is idle."""
         drainer = self.application.bot_data.drainer
-        reader = self.services.db.reader
         for _ in range(200):
             drainer.poke()
             await asyncio.sleep(0.05)
-            if not await outbox_sql.due(reader, now=self.services.clock.now()) and not (
-                await outbox_sql.claimed_count(reader)
-            ):
+            if await outbox_idle(self.services.db.reader, now=self.services.clock.now()):
                 return
         raise AssertionError("the outbox did not drain")
 
