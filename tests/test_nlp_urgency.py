@@ -145,3 +145,29 @@ def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
 )
 def test_the_same_hazards_without_danger_now_are_not_urgent(text: str) -> None:
     assert not urgent(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "剛剛煙霧警報器響是因為我在烤魚，不好意思嚇到大家了",
+        "刚才那个煤气味是我家的 炖汤溢出来把火浇灭了 已经关阀门开窗了",
+        "昨晚上那个困电梯的已经放出来了，莫得人受伤",
+        "Sorry for the alarm everyone, I burnt my toast. All fine.",
+    ],
+)
+def test_a_false_alarm_or_an_all_clear_opens_no_emergency(text: str) -> None:
+    assert not detect_urgency(normalize(text)).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不好意思打扰 3号楼冒黑烟了",
+        "不是我家的 是楼上着火了",
+        "sorry to bother, smoke is pouring out of flat 302",
+        "刚才以为没事了 现在又冒烟了 快来人",
+    ],
+)
+def test_politeness_or_a_denial_does_not_hide_danger(text: str) -> None:
+    assert detect_urgency(normalize(text)).urgent
