@@ -38,7 +38,17 @@ _LOCATION_LOGIT = 0.7
 # 0.923): 0.5 and 0.55 let the head open cases for 1.0–1.2% of real chat in the dev bucket, 0.65
 # for at most 0.6%, so it stays. Hearing the head when the report head doubts (p < 0.5) gained
 # under a point of recall and opened cases for short chat (还有人吗, 一个人去丽江): not done.
-_URGENT_MODEL_THRESHOLD = 0.65
+# Fifth session, with parts N and O and part K on every head (5-fold CV on the train split, urgent
+# recall / precision: 0.65 → 0.925 / 0.825, 0.5 → 0.937 / 0.798, 0.4 → 0.943 / 0.775, 0.3 →
+# 0.949 / 0.748; danger set 3, written blind and no longer blind, as development data: 0.65 →
+# 0.903 / 0.936, 0.4 → 0.945 / 0.919; sets 1 and 2 at 0.4: 0.977 / 0.825, 0.980 / 0.916). Real
+# chat in the dev bucket opened cases for at most 0.7% of messages at every threshold from 0.3 to
+# 0.75, because the head is heard only for messages the report head already takes. The corpus CV
+# is crowded with deliberate near misses (drills, handled, false alarms); on the danger sets, whose
+# mix is nearer a group's, precision stays above 0.9 at 0.4, but the issue asks for 0.8 on
+# everyday traffic too, which the CV says 0.4 misses. The lowest threshold whose CV precision
+# holds about 0.8: 0.5 (danger set 3 then 0.924 / 0.931).
+_URGENT_MODEL_THRESHOLD = 0.5
 _HAS_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EVIDENCE_SKIP = re.compile(r"[0\x03]|^\W+$")  # folded digits, lexicon groups, punctuation
 
