@@ -17,6 +17,11 @@ LEADER, COMMUNITY = 100001, 100101
         ("fire_hazard", "3号楼楼道里全是烟 好像着火了", "fire"),
         ("fire_hazard", "5栋2单元好大一股煤气味 闻着头晕", "gas"),
         ("fire_hazard", "厨房燃气泄漏着火了", "fire"),
+        # gas told by its smell, in Traditional, or as carbon monoxide: gas advice, not the stairs
+        ("fire_hazard", "楼道里一股臭鸡蛋味越来越浓 我头有点晕", "gas"),
+        ("fire_hazard", "樓梯間好重的瓦斯味", "gas"),
+        ("fire_hazard", "浴室热水器开着 我妈在里面洗澡叫不应", "gas"),
+        ("fire_hazard", "Strong GAS smell in the stairwell of Block 6", "gas"),
         ("fire_hazard", "配电箱冒火花 电线烧焦的味道", "electricity"),
         ("livelihood", "12号楼的李奶奶一个人住 好几天没开门了 敲门也没人应", "person"),
         ("disaster", "地下车库进水了 有车被淹 人被困", "water"),

@@ -37,8 +37,15 @@ def test_a_file_without_the_section_gets_the_national_numbers_and_ten_minutes() 
 
 def test_the_gas_line_is_called_first_for_gas_and_missing_lines_are_left_out() -> None:
     settings = _with('[emergency]\ngas_company = "0574-87000000"\n').emergency
-    assert settings.calls_for("gas") == [("gas_company", "0574-87000000"), ("fire", "119")]
-    assert parse_config_text(BASE).emergency.calls_for("gas") == [("fire", "119")]
+    assert settings.calls_for("gas") == [
+        ("gas_company", "0574-87000000"),
+        ("fire", "119"),
+        ("ambulance", "120"),
+    ]
+    assert parse_config_text(BASE).emergency.calls_for("gas") == [
+        ("fire", "119"),
+        ("ambulance", "120"),
+    ]
     assert settings.calls_for("person") == [("ambulance", "120"), ("police", "110")]
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cases.models import Action, NoticeKind
 from bot.cases.routing import route_case
+from nlp.normalize import normalize
 from storage.records import Notice
 
 if TYPE_CHECKING:
@@ -34,7 +35,14 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "fire",
         re.compile(r"着火|起火|失火|火灾|烧起来|烧着了|明火|火苗|火光|浓烟|全是烟|冒黑烟|火警"),
     ),
-    ("gas", re.compile(r"煤气|燃气|天然气|液化气|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)")),
+    (
+        "gas",
+        # the gas itself, its smell (臭鸡蛋: the odorant) and carbon monoxide from burning fuel
+        re.compile(
+            r"煤气|燃气|天然气|液化气|瓦斯|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)|臭鸡蛋|"
+            r"一氧化碳|烧炭|炭火|炭盆|火盆|煤炉|热水器|\bgas\b|meiqi|ranqi"
+        ),
+    ),
     ("electricity", re.compile(r"电线|漏电|触电|火花|配电|电箱|电缆|短路|变压器|电表箱|电瓶")),
     ("fire", re.compile(r"冒烟|烟雾|烟味|烧焦|焦味|烧")),
     (
@@ -69,7 +77,9 @@ _BY_CATEGORY = {
 
 def hazard_of(category: str | None, text: str, evidence: list[str] | tuple[str, ...] = ()) -> str:
     """The hazard key of an urgent report (a key of bot.config.emergency.HAZARDS)."""
-    words = " ".join([*evidence, text])
+    # Normalised first: Traditional (煤氣, 瓦斯味), full-width and upper-case text reads as the
+    # patterns are written, as it does for the parser.
+    words = normalize(" ".join([*evidence, text])).lower()
     for hazard, pattern in _WORDS:
         if pattern.search(words):
             return hazard

@@ -24,7 +24,7 @@ Service = Literal["fire", "police", "ambulance", "gas_company", "power_company"]
 # Whom to call first for each hazard, when the district does not say otherwise. A service
 # without a number in the configuration is left out of the card.
 DEFAULT_CALLS: dict[str, tuple[str, ...]] = {
-    "gas": ("gas_company", "fire"),
+    "gas": ("gas_company", "fire", "ambulance"),  # gas and carbon monoxide poison: dizzy, asleep
     "fire": ("fire",),
     "electricity": ("power_company", "fire"),
     "water": ("fire",),
