@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from nlp import segment
 from nlp.features import WORD_MARK, features, prepare
+from nlp.hazard import hazard_of
 from nlp.level import level_prior, suggest_level
 from nlp.model import MODEL_FILE, LinearModels
 from nlp.normalize import junk_ratio, normalize
@@ -60,6 +61,8 @@ class ParseResult(BaseModel):
     category: str | None = None
     level: int | None = None
     urgent: bool = False
+    # For an urgent report, the kind of danger (nlp.hazard.HAZARDS): what the group is told to do.
+    hazard: str | None = None
     location: str | None = None
     pii: list[PiiSpan] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
@@ -130,6 +133,7 @@ class Parser:
             category=category,
             level=level,
             urgent=urgent,
+            hazard=hazard_of(category, norm) if urgent else None,
             location=location,
             pii=pii,
             confidence=round(min(1.0, confidence), 4),

@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-# What kind of danger a report describes; `general` when nothing more precise is known.
-HAZARDS = ("gas", "fire", "electricity", "water", "structure", "person", "violence", "general")
-Hazard = Literal[
-    "gas", "fire", "electricity", "water", "structure", "person", "violence", "general"
-]
+# What kind of danger a report describes (named by the parser); `general` when nothing more
+# precise is known.
+from nlp.hazard import HAZARDS
+
 # Whom one can call: the three national numbers and the local utilities' emergency lines.
 SERVICES = ("fire", "police", "ambulance", "gas_company", "power_company")
 Service = Literal["fire", "police", "ambulance", "gas_company", "power_company"]

@@ -1,0 +1,64 @@
+"""The hazard an urgent message describes: it picks whom the group is told to call and what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.hazard import hazard_of
+from nlp.parse import Parser, get_parser
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return get_parser()
+
+
+@pytest.mark.parametrize(
+    ("category", "text", "hazard"),
+    [
+        ("fire_hazard", "3号楼楼道里全是烟 好像着火了", "fire"),
+        ("fire_hazard", "5栋2单元好大一股煤气味 闻着头晕", "gas"),
+        ("fire_hazard", "厨房燃气泄漏着火了", "fire"),
+        # gas told by its smell, in Traditional, or as carbon monoxide: gas advice, not the stairs
+        ("fire_hazard", "楼道里一股臭鸡蛋味越来越浓 我头有点晕", "gas"),
+        ("fire_hazard", "樓梯間好重的瓦斯味", "gas"),
+        ("fire_hazard", "浴室热水器开着 我妈在里面洗澡叫不应", "gas"),
+        ("fire_hazard", "Strong GAS smell in the stairwell of Block 6", "gas"),
+        ("fire_hazard", "配电箱冒火花 电线烧焦的味道", "electricity"),
+        ("livelihood", "12号楼的李奶奶一个人住 好几天没开门了 敲门也没人应", "person"),
+        ("disaster", "地下车库进水了 有车被淹 人被困", "water"),
+        ("disaster", "老房子墙体开裂 要塌了", "structure"),
+        ("public_security", "楼下有人打架 拿着刀", "violence"),
+        ("market_safety", "食堂吃完好多人上吐下泻 像是中毒了", "person"),
+        ("other", "小孩被锁在车里了 太阳底下晒着", "person"),
+        ("disaster", "快来人啊", "water"),  # the category's usual danger
+        ("other", "快来人啊", "general"),
+    ],
+)
+def test_the_hazard_comes_from_the_words_then_the_category(
+    category: str, text: str, hazard: str
+) -> None:
+    assert hazard_of(category, text) == hazard
+
+
+@pytest.mark.parametrize(
+    ("text", "hazard"),
+    [
+        ("5栋2单元好大一股煤气味 闻着头晕", "gas"),
+        ("3号楼楼道里全是烟 好像着火了", "fire"),
+        ("樓梯間好重的瓦斯味 有人頭暈", "gas"),
+        ("地下车库进水了 水已经到膝盖 还有人在车里", "water"),
+    ],
+)
+def test_the_parser_names_the_hazard_of_an_urgent_report(
+    parser: Parser, text: str, hazard: str
+) -> None:
+    result = parser.parse(text)
+    assert result.urgent
+    assert result.hazard == hazard
+
+
+def test_an_ordinary_report_names_no_hazard(parser: Parser) -> None:
+    result = parser.parse("南门那盏路灯坏了快一个月了 晚上黑乎乎的")
+    assert result.is_report and not result.urgent
+    assert result.hazard is None
