@@ -44,6 +44,12 @@ HAZARDS: dict[str, str] = {
     "self_harm": "跳楼|轻生|自杀|想不开|寻死|不想活|活不下去|割腕|安眠药|农药|跳河|跳江|跳下|"
     "楼顶|天台|窗台|栏杆外|suicide|jump|tiaolou|唔想生|唔想活|冇意思"
     "|遗书|遗言|再见了|永别|告别|最后一条|结束自己|了结|想死|去死|不想活了|活着没意思|吞药|吃了好多药|吃了一瓶|唔想做人|割脉|上吊|goodbye|killmyself|endmylife|遗嘱|交代后事|对不起大家",
+    # leave-taking as a last act: thanks for the years, things given away, someone "entrusted"
+    "farewell": "最后一句|最后一次在|最后一条|最后一次说|不会再打扰|不再打扰|不麻烦大家|不麻烦各位|"
+    "以后不麻烦|别找我|不用找我|拜托给|托付给|就拜托|帮我照顾|照顾好我|后事|下辈子|来世|解脱|"
+    "陪他了|陪她了|去找他了|去找她了|这些年的照顾|这几年的照顾|多谢照顾|东西都送|东西都放|"
+    "送人了|用不上了|再也不会|不会再见|以后就不|唔使再|多谢大家|farewell|lastmessage|takecareofmy|"
+    "willnotbother|wontbother|攏送人|袂閣|最后一面",
     "missing": "走丢|走失|失踪|不见了|找不到|找不着|联系不上|没回家|没回来|寻人|跟丢|走散|"
     "唔见|搵唔到|未返|missing|lost|zoudiu|zhaobudao|寻找|帮忙找"
     "|失智|痴呆|老年痴呆|认知症|脑退化|dementia|alzheimer|糊涂|犹未转来|犹未返|揣无|相揣|走无去",
