@@ -98,3 +98,26 @@ def test_a_huge_message_is_parsed_quickly_and_cleanly(parser: Parser) -> None:
 
 def test_non_text_input_is_not_a_report(parser: Parser) -> None:
     assert not parser.parse(None).is_report  # type: ignore[arg-type]  # None on purpose: the parser must not raise
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这是我在群里最后一句话了 房租我转给房东了 对不起大家",
+        "多謝大家咁多年照顧 我啲嘢已經送晒人 以後唔使再煩大家",
+    ],
+)
+def test_a_farewell_that_reads_like_chat_is_answered_as_danger(parser: Parser, text: str) -> None:
+    from nlp.decide import action
+
+    result = parser.parse(text)
+    assert result.urgent and result.hazard == "person"
+    assert action(result) == "case"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["谢谢大家这些年照顾 明天我就搬走啦 有空回来看大家", "一个人", "好累啊今天 明天还要上班"],
+)
+def test_moving_away_and_a_few_words_of_chat_are_not_danger(parser: Parser, text: str) -> None:
+    assert not parser.parse(text).urgent
