@@ -50,7 +50,8 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"独居|一个人住|没开门|不开门|没人应|敲门|晕倒|昏倒|昏迷|倒在|摔倒|没反应|没动静|"
             r"想不开|轻生|跳楼|跳河|自杀|走失|不见了|老人|孩子|小孩|困在电梯|电梯.{0,4}困|"
-            r"中毒|上吐下泻|抽搐|流血|受伤|锁在车"
+            r"中毒|上吐下泻|抽搐|流血|受伤|锁在车|遗书|后事|解脱|最后一句|最后一次|不会再打扰|"
+            r"不再打扰|不麻烦大家|以后不麻烦|不想活|活不下去|安眠药|吃了好多药"
         ),
     ),
 )
@@ -58,7 +59,9 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _BY_CATEGORY = {
     "fire_hazard": "fire",
     "disaster": "water",
-    "public_security": "violence",
+    # without a word of violence, a public-security danger is a person: missing, a farewell, a
+    # threat to jump — neighbours knocking help there, "keep away" does not
+    "public_security": "person",
     "livelihood": "person",
 }
 

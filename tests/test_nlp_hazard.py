@@ -31,6 +31,9 @@ def parser() -> Parser:
         ("public_security", "楼下有人打架 拿着刀", "violence"),
         ("market_safety", "食堂吃完好多人上吐下泻 像是中毒了", "person"),
         ("other", "小孩被锁在车里了 太阳底下晒着", "person"),
+        # a farewell is a person to reach, not a scene to keep away from
+        ("public_security", "这是我在群里最后一句话了 房租我转给房东了 对不起大家", "person"),
+        ("public_security", "孩子不见了 穿红衣服 5岁", "person"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],
