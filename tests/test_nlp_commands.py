@@ -155,10 +155,10 @@ def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
     example = Path(__file__).resolve().parent.parent / "examples" / "zhenhai.toml"
     text = example.read_text(encoding="utf-8")
     # The example leaves the thresholds to the parser, showing them commented out.
-    assert "# report_confidence = 0.8" in text and "# unsure_confidence = 0.4" in text
+    assert "# report_confidence = 0.85" in text and "# unsure_confidence = 0.4" in text
     config = tmp_path / "strict.toml"
     config.write_text(
-        text.replace("# report_confidence = 0.8", "report_confidence = 1.0").replace(
+        text.replace("# report_confidence = 0.85", "report_confidence = 1.0").replace(
             "# unsure_confidence = 0.4", "unsure_confidence = 0.0"
         ),
         encoding="utf-8",
