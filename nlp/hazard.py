@@ -16,42 +16,90 @@ import re
 
 from nlp.normalize import normalize
 
-HAZARDS = ("gas", "fire", "electricity", "water", "structure", "person", "violence", "general")
+HAZARDS = (
+    "gas",
+    "fire",
+    "electricity",
+    "water",
+    "structure",
+    "lift",
+    "person",
+    "violence",
+    "general",
+)
 
+_NOT_LATIN = r"(?<![a-z])"  # English and pinyin words start after a non-letter
 _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fire",
-        re.compile(r"着火|起火|失火|火灾|烧起来|烧着了|明火|火苗|火光|浓烟|全是烟|冒黑烟|火警"),
+        # flames and heavy smoke (明火 is left out: 勿使用明火 is gas advice)
+        re.compile(
+            r"着火|起火|失火|火灾|烧起来|烧着了|着咗火|火苗|火光|火舌|浓烟|全是烟|冒黑烟|火警|"
+            rf"{_NOT_LATIN}(?:on fire|flames|zhao ?huo|qi ?huo|huo ?zai)"
+        ),
     ),
     (
         "gas",
         # the gas itself, its smell (臭鸡蛋: the odorant) and carbon monoxide from burning fuel
+        # indoors (charcoal, coal briquettes, a heated kang, a flue water heater)
         re.compile(
             r"煤气|燃气|天然气|液化气|瓦斯|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)|臭鸡蛋|"
-            r"一氧化碳|烧炭|炭火|炭盆|火盆|煤炉|热水器|\bgas\b|meiqi|ranqi"
+            r"一氧化碳|烧炭|炭火|炭盆|火盆|炭炉|炭锅|煤炉|煤饼|蜂窝煤|煤烟|火炕|烟道|热水器|热水炉|"
+            rf"{_NOT_LATIN}(?:gas(?![a-z])|rotten eggs?|carbon monoxide|co alarm|mei ?qi|ran ?qi|"
+            r"tian ?ran ?qi|wa ?si|chou ?ji ?dan|shao ?tan|tan ?huo)"
         ),
     ),
-    ("electricity", re.compile(r"电线|漏电|触电|火花|配电|电箱|电缆|短路|变压器|电表箱|电瓶")),
-    ("fire", re.compile(r"冒烟|烟雾|烟味|烧焦|焦味|烧")),
+    (
+        "electricity",
+        re.compile(
+            r"电线|漏电|触电|火花|火星|配电|电箱|电缆|短路|变压器|电表|插座|插排|插线板|电闸|电瓶|"
+            rf"充电|{_NOT_LATIN}(?:sparks?|wires?|socket|electric)"
+        ),
+    ),
+    ("fire", re.compile(rf"冒烟|烟雾|烟味|烧焦|焦味|糊味|烧|{_NOT_LATIN}(?:smoke|burning)")),
     (
         "water",
-        re.compile(r"进水|淹|积水|内涝|涨水|水位|洪水|被困.{0,4}水|水.{0,4}被困|溺水|落水|掉进河"),
-    ),
-    (
-        "structure",
-        re.compile(r"塌|倒塌|坍塌|开裂|裂缝|倾斜|掉下来|坠落|砸|脱落|松动|滑坡|倒了|要倒"),
+        re.compile(
+            r"进水|淹|积水|内涝|涨水|水位|洪水|被困.{0,4}水|水.{0,4}被困|溺水|落水|掉进河|掉进水|"
+            rf"{_NOT_LATIN}(?:flood|drown)"
+        ),
     ),
     (
         "violence",
-        re.compile(r"打架|斗殴|持刀|拿刀|拿着刀|砍人|捅|抢劫|打人|家暴|行凶|动手|闹事|威胁"),
+        re.compile(
+            r"打架|斗殴|持刀|拿刀|提刀|拿着刀|砍人|捅|抢劫|打人|家暴|行凶|动手|闹事|威胁|打起来|"
+            r"干仗|干起来|相拍|打交|打紧交|开片|抡|砸人|踢他|踢她|打老婆|打老公|抽小孩|围着.{0,6}打|"
+            r"拿着(?:棍|砖|酒瓶|凳|刀)|抄起|"
+            rf"{_NOT_LATIN}(?:fight|knife|stab|beating|punch|attack|na ?zhe ?dao)"
+        ),
+    ),
+    (
+        "person",
+        # a body in trouble, before "structure": 突然倒了 is a person, not a wall
+        re.compile(
+            r"晕倒|昏倒|摔倒|跌倒|倒在地|倒地|突然倒了|叫不醒|叫不应|不省人事|昏迷|抽搐|没反应|"
+            r"没呼吸|说不出话|嘴唇发紫|口吐白沫|"
+            rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di)"
+        ),
+    ),
+    (
+        "structure",
+        re.compile(
+            r"塌|倒塌|坍塌|开裂|裂缝|倾斜|掉下来|坠落|砸|脱落|松动|滑坡|倒了|要倒|冰溜|冰柱|"
+            rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by)"
+        ),
+    ),
+    (
+        "lift",
+        re.compile(rf"电梯|升降机|䢂|轿厢|{_NOT_LATIN}(?:lift|elevator|dian ?ti)(?![a-z])"),
     ),
     (
         "person",
         re.compile(
-            r"独居|一个人住|没开门|不开门|没人应|敲门|晕倒|昏倒|昏迷|倒在|摔倒|没反应|没动静|"
-            r"想不开|轻生|跳楼|跳河|自杀|走失|不见了|老人|孩子|小孩|困在电梯|电梯.{0,4}困|"
-            r"中毒|上吐下泻|抽搐|流血|受伤|锁在车|遗书|后事|解脱|最后一句|最后一次|不会再打扰|"
-            r"不再打扰|不麻烦大家|以后不麻烦|不想活|活不下去|安眠药|吃了好多药"
+            r"独居|一个人住|没开门|不开门|没人应|敲门|没动静|想不开|轻生|跳楼|跳河|自杀|走失|不见了|"
+            r"老人|孩子|小孩|中毒|上吐下泻|流血|受伤|锁在车|遗书|后事|解脱|"
+            r"最后一句|最后一次|不会再打扰|不再打扰|不麻烦大家|以后不麻烦|不想活|活不下去|安眠药|"
+            r"吃了好多药"
         ),
     ),
 )

@@ -34,6 +34,17 @@ def parser() -> Parser:
         # a farewell is a person to reach, not a scene to keep away from
         ("public_security", "这是我在群里最后一句话了 房租我转给房东了 对不起大家", "person"),
         ("public_security", "孩子不见了 穿红衣服 5岁", "person"),
+        # gas named by a notice that forbids flames, by its smell in English, or by a coal stove
+        ("fire_hazard", "物业通知：3栋有燃气味 请勿使用明火和电器开关", "gas"),
+        ("fire_hazard", "Smells like rotten eggs in the stairwell of Block 2", "gas"),
+        ("fire_hazard", "屋里烧着煤饼炉 门窗关着 老人说头晕想吐", "gas"),
+        ("fire_hazard", "插座冒火星子 一股焦味", "electricity"),
+        # a person who falls is not a wall that falls
+        ("livelihood", "楼下大爷突然倒了 叫不醒", "person"),
+        ("facility_repair", "电梯卡在两层中间 里面有个老人", "lift"),
+        ("public_security", "两个人打起来了 一个拿着酒瓶", "violence"),
+        # "call me" in a missing-child message is no violence
+        ("public_security", "孩子走丢了 穿蓝衣服 有线索请打我电话", "person"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],

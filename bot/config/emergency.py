@@ -28,6 +28,7 @@ DEFAULT_CALLS: dict[str, tuple[str, ...]] = {
     "electricity": ("power_company", "fire"),
     "water": ("fire",),
     "structure": ("fire", "ambulance"),
+    "lift": ("fire", "ambulance"),  # 119 frees people from lifts
     "person": ("ambulance", "police"),
     "violence": ("police", "ambulance"),
     "general": ("fire", "police", "ambulance"),
