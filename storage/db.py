@@ -219,7 +219,6 @@ class SqliteDatabase(Database):
                     for statement in _split_sql(sql):
                         await self._conn.execute(statement)
                     await self._conn.execute(f"PRAGMA user_version = {number}")
-                    await self._conn.execute("COMMIT")
                 except Exception as error:
                     await self._conn.execute("ROLLBACK")
                     raise RuntimeError(f"migration {name} failed: {error}") from error
@@ -227,6 +226,10 @@ class SqliteDatabase(Database):
                     # Cancelled (a signal during start-up): rolled back, and no error of ours.
                     await self._conn.execute("ROLLBACK")
                     raise
+                # Outside the try, as in write(): a signal while COMMIT is awaited cancels the wait,
+                # not the COMMIT (it runs in aiosqlite's thread all the same), so a ROLLBACK after it
+                # would find no transaction ("cannot rollback") and turn a clean stop into an error.
+                await self._conn.execute("COMMIT")
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
