@@ -33,11 +33,12 @@ HAZARDS: dict[str, str] = {
     "|电火线|电火|闪火|落落来|电线杆",
     "person": "老人|老人家|老太|老伯|阿婆|阿公|婆婆|爷爷|奶奶|外婆|外公|姥姥|姥爷|大爷|大妈|"
     "孩子|小孩|小朋友|宝宝|婴儿|细路|细佬|娃|儿子|女儿|孕妇|病人|有人|一个人|邻居|"
-    "grandma|grandpa|elderly|oldman|oldlady|child|kid|baby|someone|laoren|xiaohai|"
+    "grandma|grandpa|elderly|oldman|oldlady|child|kid|baby|someone|laoren|xiaohai|ayi|dayeye|nainai|yeye|haizi|xiaopengyou|"
     "老豆|老母|阿嫲|阿爷|伯爷|婆仔|老汉|老头|老奶奶|细蚊仔|囡囡|小囡|伢|伢子|崽"
     "|阿嬷|阿妈|老岁仔|囡仔|阿伯|阿姆|老人家|长者|老翁|老妪|室友|同学|朋友"
     "|流浪汉|醉汉|喝醉|工友|工人|兄弟|师傅",
     "violence": "打架|打人|打起来|斗殴|群殴|动手|动刀|拿刀|持刀|砍|捅|刀|棍|家暴|杀|抢劫|抢|劫|"
+    "抡|拎着凳|抄起|皮带抽|拳打脚踢|扇耳光|掐脖子|肢体冲突|围殴|围着打|相拍|打紧交|头破血流|砸人|酒瓶|"
     "绑架|撬|小偷|贼|入室|砸|掐|踢门|追着|威胁|fight|knife|stab|attack|robbery|burglar|"
     "thief|daren|dajia|打交|劈友|开片|干仗|干起来|掐架|撕扯|扭打|揍|捶"
     "|踹门|砸门|撞门|撬门|撬锁|forceopen|breakin|breakingin|kickingthedoor",
@@ -62,9 +63,15 @@ HAZARDS: dict[str, str] = {
     "|头痛|头疼|头晕|想吐|恶心|迷迷糊糊|打滚|嘴唇发紫|不动弹|躺那|跋倒|昏去|vomit|dizzy|confused|headache|nausea|被咬|咬伤|咬得"
     "|药|一大把|一把药|降压药|安眠药|overdose|pills",
     "vehicle": "车里|车内|车顶|车窗|熄火|隧道|涵洞|下穿|桥洞|car|tunnel",
-    "animal": "蛇|毒蛇|马蜂|黄蜂|蜂窝|野猪|疯狗|狗咬|咬人|snake|hornet"
+    "animal": "蛇|毒蛇|马蜂|黄蜂|蜂窝|野猪|疯狗|狗咬|咬人|snake|hornet|yaoren|gouyao|dagou|wasp"
     "|咬|狗咬|咬人|咬住|咬牢|咬到|扑倒|恶犬|大狼狗|疯狗|野狗|流浪狗|大狗|dog|bite|bitten|马蜂窝|蜂|蛰|蜇|毒蛇",
-    "ice": "冰面|冰上|薄冰|结冰|冰窟窿",
+    "ice": "冰面|冰上|薄冰|结冰|冰窟窿|冰溜|冰柱|冰凌|冰锥|icicle",
+    # a person (often a child) high up and outside: windows, rails, ledges, AC units, roof edges
+    "height": "窗台|窗外|窗户外|爬窗|爬出|爬到窗|阳台外|阳台栏杆|栏杆外|空调外机|外机上|楼顶边|屋顶边|"
+    "房檐|屋檐|边上坐|坐在边|悬空|吊着|挂在外|hangingby|ledge|railing|windowsill|balconyrail",
+    # people among moving traffic or hit by it
+    "traffic": "马路中间|路中间|马路上跑|车道上|高速上|车流|按喇叭|红绿灯坏|信号灯坏|红绿灯不亮|"
+    "差点撞|被撞|撞倒|撞飞|撞了人|车祸|肇事|碾|掉河里|冲进河|hitbyacar|runover|crash|chehuo",
 }
 
 NOW_SIGNS: dict[str, str] = {
