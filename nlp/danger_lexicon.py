@@ -13,7 +13,7 @@ Matching is on prepared text: lower case, digits folded to 0, spaces and most pu
 from __future__ import annotations
 
 HAZARDS: dict[str, str] = {
-    "gas": "煤气|燃气|天然气|液化气|瓦斯|沼气|气罐|煤气罐|钢瓶|气瓶|燃气管|气管|臭鸡蛋|一氧化碳|"
+    "gas": "rottenegg|smellofgas|gassmell|gasleak|烧碳|碳火|碳盆|碳炉|shaotan|tanhuo|热水炉|取暖炉|煤气|燃气|天然气|液化气|瓦斯|沼气|气罐|煤气罐|钢瓶|气瓶|燃气管|气管|臭鸡蛋|一氧化碳|"
     "gas|meiqi|ranqi|tianranqi|煤氣|燃氣|石油气|石油氣|罐装气|气阀|燃气表|灶台"
     "|炭|炭盆|炭炉|炭火|火盆|烘炉|炉子|煤炉|蜂窝煤|烧炭|热水器|煤气灶|燃气灶"
     "|化粪池|窨井|污水井|地窖|井下|沼气池|锅炉|压力表|压力罐|高压锅|化工|化学|危化品|槽罐车|罐车|氨|氯气|硫化氢|chemical|ammonia|chlorine",
@@ -21,7 +21,7 @@ HAZARDS: dict[str, str] = {
     "fire|smoke|burning|flame|zhaohuo|qihuo|maoyan|火燭|火烛|冒煙|煙|燒"
     "|火烧厝|烧厝|火烧|着咗火|燃起来|烟道|鞭炮|炮仗|烟花"
     "|huozai|zhaohuole|qihuole|火灾",
-    "water": "洪水|山洪|涨水|水位|河水|江水|大水|积水|水库|大坝|堤|决堤|内涝|淹|浸|漫|涌|溪|塘|"
+    "water": "pond|lake|pool|塘边|河边|湖边|水塘|洪水|山洪|涨水|水位|河水|江水|大水|积水|水库|大坝|堤|决堤|内涝|淹|浸|漫|涌|溪|塘|"
     "河|江|湖|海|潮|flood|river|water|dam|hongshui|水浸|水淹|落水|溺水",
     "structure": "塌|垮|倒塌|坍塌|裂缝|裂开|开裂|危房|滑坡|泥石流|山体|落石|塌方|地陷|掉下来|砸下来|"
     "脚手架|塔吊|广告牌|招牌|外墙|墙皮|天花板|吊顶|阳台|屋顶|房梁|横梁|冧|collapse|crack|"
@@ -31,18 +31,18 @@ HAZARDS: dict[str, str] = {
     "electric": "电线|电缆|高压线|漏电|触电|电箱|配电|插座|插线板|电闸|变压器|电瓶|充电|火花|"
     "短路|电到|电亲|wire|cable|socket|spark|electric|dianxian|loudian|電線|漏電"
     "|电火线|电火|闪火|落落来|电线杆",
-    "person": "老人|老人家|老太|老伯|阿婆|阿公|婆婆|爷爷|奶奶|外婆|外公|姥姥|姥爷|大爷|大妈|"
+    "person": "toddler|littleone|mymom|mydad|老人|老人家|老太|老伯|阿婆|阿公|婆婆|爷爷|奶奶|外婆|外公|姥姥|姥爷|大爷|大妈|"
     "孩子|小孩|小朋友|宝宝|婴儿|细路|细佬|娃|儿子|女儿|孕妇|病人|有人|一个人|邻居|"
     "grandma|grandpa|elderly|oldman|oldlady|child|kid|baby|someone|laoren|xiaohai|ayi|dayeye|nainai|yeye|haizi|xiaopengyou|"
     "老豆|老母|阿嫲|阿爷|伯爷|婆仔|老汉|老头|老奶奶|细蚊仔|囡囡|小囡|伢|伢子|崽"
     "|阿嬷|阿妈|老岁仔|囡仔|阿伯|阿姆|老人家|长者|老翁|老妪|室友|同学|朋友"
     "|流浪汉|醉汉|喝醉|工友|工人|兄弟|师傅",
-    "violence": "打架|打人|打起来|斗殴|群殴|动手|动刀|拿刀|持刀|砍|捅|刀|棍|家暴|杀|抢劫|抢|劫|"
+    "violence": "撕扒|撕打|头破|打破头|punched|kicked|打架|打人|打起来|斗殴|群殴|动手|动刀|拿刀|持刀|砍|捅|刀|棍|家暴|杀|抢劫|抢|劫|"
     "抡|拎着凳|抄起|皮带抽|拳打脚踢|扇耳光|掐脖子|肢体冲突|围殴|围着打|相拍|打紧交|头破血流|砸人|酒瓶|"
     "绑架|撬|小偷|贼|入室|砸|掐|踢门|追着|威胁|fight|knife|stab|attack|robbery|burglar|"
     "thief|daren|dajia|打交|劈友|开片|干仗|干起来|掐架|撕扯|扭打|揍|捶"
     "|踹门|砸门|撞门|撬门|撬锁|forceopen|breakin|breakingin|kickingthedoor",
-    "self_harm": "跳楼|轻生|自杀|想不开|寻死|不想活|活不下去|割腕|安眠药|农药|跳河|跳江|跳下|"
+    "self_harm": "结束这一切|结束一切|药瓶|一瓶药|吞了|endit|endthis|endingit|endmylife|跳楼|轻生|自杀|想不开|寻死|不想活|活不下去|割腕|安眠药|农药|跳河|跳江|跳下|"
     "楼顶|天台|窗台|栏杆外|suicide|jump|tiaolou|唔想生|唔想活|冇意思"
     "|遗书|遗言|再见了|永别|告别|最后一条|结束自己|了结|想死|去死|不想活了|活着没意思|吞药|吃了好多药|吃了一瓶|唔想做人|割脉|上吊|goodbye|killmyself|endmylife|遗嘱|交代后事|对不起大家",
     # leave-taking as a last act: thanks for the years, things given away, someone "entrusted"
@@ -89,19 +89,19 @@ NOW_SIGNS: dict[str, str] = {
     "breaking": "裂|断|塌|垮|倒了|掉下来|砸下来|松动|晃|歪|倾|下沉|下坠|冲垮|冲走|决口|溃|爆|炸|"
     "break|burst|falling|collaps|shaking|sway|fell|fallen|caved|taxian|tale|duanle|liele|liekai|"
     "diaoxia|zale|baozha|baole|huangde|waile",
-    "body": "起不来|站不起|爬不起|动不了|一动不动|没反应|没呼吸|不省人事|叫不醒|叫不应|抽搐|吐血|"
+    "body": "敲不醒|拍不醒|喊不应|起不来|站不起|爬不起|动不了|一动不动|没反应|没呼吸|不省人事|叫不醒|叫不应|抽搐|吐血|"
     "流血|出血|满脸是血|见血|喘不|透不过气|说不出话|发紫|脸白|晕|昏|抖|吐|唔郁|冇反应|起唔到|"
     "跌咗|晕咗|cantgetup|notbreathing|unconscious|bleeding|qibulai|血|notmoving|wontwake|"
     "passedout|fainted|collapsed|seizure|zhanbuqi|hunmi|yundao|liuxue|meifanying|buxingle|不行了"
     "|头痛|头疼|头好晕|想吐|恶心|迷迷糊糊|打滚|痛得|疼得|脸通红|嘴唇发紫|抽筋|躺那|躺着不动|不动弹|稀烂|被咬|咬得|咬伤|软脱|人软|昏去|跋倒|袂振动|叫袂醒|无反应|vomit|vomiting|dizzy|headache|confused|passingout"
     "|不会动|不动了|没得反应|喊不醒|白沫|倒在马路|躺在马路|躺在路|躺地上|倒在地上|冻坏|冻僵|没上来|没声音了|不吭声|injured|hurt|notresponding",
-    "no_answer": "不应|没人应|没人开|没人接|打不通|联系不上|没动静|没声音|不接电话|没见|没出门|"
+    "no_answer": "没接|未接|冇接|未有接听|都没接|都不接|从来不会这样|平时从来不|从不如此|平日从不|不像平时|notpickingup|didntanswer|wontanswer|neverdoesthis|不应|没人应|没人开|没人接|打不通|联系不上|没动静|没声音|不接电话|没见|没出门|"
     "冇人应|冇人听|唔听|唔应|noanswer|notanswering|好几天没|几天没|两天没|三天没|报纸堆|牛奶堆"
     "|没下楼|没露面|没出来过|信箱塞满|信箱满了|报纸没拿|门口堆|灯一直亮|灯一直开|窗帘一直|门缝|有异味|一股怪味|好多天没|多天没|关机|联系不到|不回消息|不回信息|没回复|phoneoff|notreplying|mailpilingup|pilingup",
-    "missing_since": "不见了|走丢|走失|一直没回|到现在|还没回|还没找到|未返|唔见咗|since|"
+    "missing_since": "没回来|到这会儿|这会儿没|找一圈|找了一圈|找遍了|notbackyet|hasntcomeback|notcomeback|不见了|走丢|走失|一直没回|到现在|还没回|还没找到|未返|唔见咗|since|"
     "出去了|跑出去|跟丢|走散|一个人在|在哭"
     "|一个小时|半小时|几个小时|好几个小时|从早上|从昨天|一直没|还没回|犹未|到今|揣无|anhourago|hoursago|lastseen|walkedout|wanderedoff",
-    "trapped_now": "困在|困住|被困|关在|卡在|锁在|出不来|出不去|在里面|喺入面|爬到|站在车顶|"
+    "trapped_now": "门打不开|门开不了|开不了门|打不开门|doorwontopen|doorswontopen|cantopenthedoor|困在|困住|被困|关在|卡在|锁在|出不来|出不去|在里面|喺入面|爬到|站在车顶|"
     "trapped|stuck|inside|kunzai|还有人|屋里还有|人还在|还在里面|还在车里|kunzhu|chubulai|"
     "cantgetout|chubuqu|guanzai|kazai|焗住|困咗"
     "|埋了|埋住|被埋|压着个人|压着人|压在下面|底下压|下面压|压到人|埋在",
