@@ -19,10 +19,12 @@ from nlp.normalize import normalize
 HAZARDS = (
     "gas",
     "fire",
+    "chemical",
     "electricity",
     "water",
     "structure",
     "lift",
+    "traffic",
     "person",
     "violence",
     "general",
@@ -40,13 +42,22 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "gas",
-        # the gas itself, its smell (臭鸡蛋: the odorant) and carbon monoxide from burning fuel
-        # indoors (charcoal, coal briquettes, a heated kang, a flue water heater)
+        # the gas itself, its smell (臭鸡蛋: the odorant), its hiss, and carbon monoxide from fuel
+        # burnt indoors (charcoal, coal briquettes, a stove, a heated kang, a flue water heater)
         re.compile(
             r"煤气|燃气|天然气|液化气|瓦斯|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)|臭鸡蛋|"
-            r"一氧化碳|烧炭|炭火|炭盆|火盆|炭炉|炭锅|煤炉|煤饼|蜂窝煤|煤烟|火炕|烟道|热水器|热水炉|"
+            r"一氧化碳|烧炭|烧碳|炭火|火炭|炭盆|火盆|炭炉|炭锅|煤炉|煤饼|煤球|蜂窝煤|煤烟|煤火|"
+            r"烧炉子|火炕|烟道|热水器|热水炉|石油气|嘶嘶|"
             rf"{_NOT_LATIN}(?:gas(?![a-z])|rotten eggs?|carbon monoxide|co alarm|mei ?qi|ran ?qi|"
             r"tian ?ran ?qi|wa ?si|chou ?ji ?dan|shao ?tan|tan ?huo)"
+        ),
+    ),
+    (
+        "chemical",
+        # fumes that sting: spills, factories, pesticides, chlorine, cleaners mixed together
+        re.compile(
+            r"化工|农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|化学|药水味|刺鼻|呛得|氨气|硫化氢|"
+            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|fumes)"
         ),
     ),
     (
@@ -54,6 +65,16 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"电线|漏电|触电|火花|火星|配电|电箱|电缆|短路|变压器|电表|插座|插排|插线板|电闸|电瓶|"
             rf"充电|{_NOT_LATIN}(?:sparks?|wires?|socket|electric)"
+        ),
+    ),
+    (
+        # before the weak fire words: 烧烤店门口俩喝多了的干起来了 is a fight, not a fire
+        "violence",
+        re.compile(
+            r"打架|斗殴|持刀|拿刀|提刀|拿着刀|砍人|捅|抢劫|打人|家暴|行凶|动手|闹事|威胁|打起来|"
+            r"干仗|干起来|相拍|打交|打紧交|开片|抡|砸人|踢他|踢她|打老婆|打老公|抽小孩|围着.{0,6}打|"
+            r"拿着(?:棍|砖|酒瓶|凳|刀)|抄起|又在打|打我们|按在地上|拽着.{0,4}头发|砸车|钢管|开瓢|"
+            rf"{_NOT_LATIN}(?:fight|knife|stab|beating|punch|attack|na ?zhe ?dao|zhui ?ren)"
         ),
     ),
     ("fire", re.compile(rf"冒烟|烟雾|烟味|烧焦|焦味|糊味|烧|{_NOT_LATIN}(?:smoke|burning)")),
@@ -65,12 +86,15 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "violence",
+        # before the body words: 电梯停了 按警铃没反应 is a lift
+        "lift",
+        re.compile(rf"电梯|升降机|䢂|轿厢|{_NOT_LATIN}(?:lift|elevator|dian ?ti)(?![a-z])"),
+    ),
+    (
+        "traffic",
         re.compile(
-            r"打架|斗殴|持刀|拿刀|提刀|拿着刀|砍人|捅|抢劫|打人|家暴|行凶|动手|闹事|威胁|打起来|"
-            r"干仗|干起来|相拍|打交|打紧交|开片|抡|砸人|踢他|踢她|打老婆|打老公|抽小孩|围着.{0,6}打|"
-            r"拿着(?:棍|砖|酒瓶|凳|刀)|抄起|"
-            rf"{_NOT_LATIN}(?:fight|knife|stab|beating|punch|attack|na ?zhe ?dao)"
+            r"车祸|撞了|撞倒|被撞|撞人|撞亲|刮倒|翻车|翻了|翻沟|侧翻|追尾|铲上|剷上|压底下|"
+            rf"卡在驾驶室|卡在车|{_NOT_LATIN}(?:hit by|crash|run over|got hit)"
         ),
     ),
     (
@@ -85,13 +109,10 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "structure",
         re.compile(
-            r"塌|倒塌|坍塌|开裂|裂缝|倾斜|掉下来|坠落|砸|脱落|松动|滑坡|倒了|要倒|冰溜|冰柱|"
+            r"塌|倒塌|坍塌|开裂|裂缝|裂了|碎裂|倾斜|掉下来|坠落|跌落|掉落|飞落|砸|脱落|松脱|松动|"
+            r"滑坡|倒了|要倒|冰溜|冰柱|摇晃|晃|悬|歪|"
             rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by)"
         ),
-    ),
-    (
-        "lift",
-        re.compile(rf"电梯|升降机|䢂|轿厢|{_NOT_LATIN}(?:lift|elevator|dian ?ti)(?![a-z])"),
     ),
     (
         "person",

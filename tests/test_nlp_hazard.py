@@ -45,6 +45,10 @@ def parser() -> Parser:
         ("public_security", "两个人打起来了 一个拿着酒瓶", "violence"),
         # "call me" in a missing-child message is no violence
         ("public_security", "孩子走丢了 穿蓝衣服 有线索请打我电话", "person"),
+        ("pollution", "工厂那边飘来一股刺鼻的味道 好多人咳嗽 眼睛睁不开", "chemical"),
+        ("livelihood", "路口一辆电动车被货车撞倒了 人躺在地上不动", "traffic"),
+        ("public_security", "烧烤店门口两个喝多了的干起来了 酒瓶都抡上了", "violence"),
+        ("facility_repair", "外墙上的空调支架松脱了 整台机器悬在半空晃", "structure"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],

@@ -29,6 +29,8 @@ DEFAULT_CALLS: dict[str, tuple[str, ...]] = {
     "water": ("fire",),
     "structure": ("fire", "ambulance"),
     "lift": ("fire", "ambulance"),  # 119 frees people from lifts
+    "chemical": ("fire", "ambulance"),
+    "traffic": ("ambulance", "police"),
     "person": ("ambulance", "police"),
     "violence": ("police", "ambulance"),
     "general": ("fire", "police", "ambulance"),
