@@ -171,3 +171,16 @@ def test_a_false_alarm_or_an_all_clear_opens_no_emergency(text: str) -> None:
 )
 def test_politeness_or_a_denial_does_not_hide_danger(text: str) -> None:
     assert detect_urgency(normalize(text)).urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("下午三点物业要测试火警铃 会响大概十分钟 大家不用跑", False),
+        ("管理處通告：本週六上午十時將進行火警鐘測試，期間警鐘會間歇響起", False),
+        ("Fire alarm test at 10am Saturday, no need to leave", False),
+        ("火警铃响了 不是测试 楼道里真的有烟", True),
+    ],
+)
+def test_an_alarm_test_notice_is_no_danger_unless_it_is_not_a_test(text: str, urgent: bool) -> None:
+    assert detect_urgency(normalize(text)).urgent is urgent
