@@ -53,18 +53,20 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "chemical",
-        # fumes that sting: spills, factories, pesticides, chlorine, cleaners mixed together
-        re.compile(
-            r"化工|农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|化学|药水味|刺鼻|呛得|氨气|硫化氢|"
-            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|fumes)"
-        ),
-    ),
-    (
         "electricity",
         re.compile(
             r"电线|漏电|触电|火花|火星|配电|电箱|电缆|短路|变压器|电表|插座|插排|插线板|电闸|电瓶|"
             rf"充电|{_NOT_LATIN}(?:sparks?|wires?|socket|electric)"
+        ),
+    ),
+    # smoke before stinging fumes: 楼道里烟好大 呛得喘不过气 is a fire
+    ("fire", re.compile(r"冒烟|烟雾|烟味|浓烟|黑烟|烟很大|烟好大|好大的烟|一屋子烟")),
+    (
+        "chemical",
+        # fumes that sting: spills, factories, pesticides, chlorine, cleaners mixed together
+        re.compile(
+            r"化工|(?<![喝吃了])农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|化学|药水味|刺鼻|呛得|氨气|硫化氢|"
+            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|fumes)"
         ),
     ),
     (
@@ -77,7 +79,11 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"{_NOT_LATIN}(?:fight|knife|stab|beating|punch|attack|na ?zhe ?dao|zhui ?ren)"
         ),
     ),
-    ("fire", re.compile(rf"冒烟|烟雾|烟味|烧焦|焦味|糊味|烧|{_NOT_LATIN}(?:smoke|burning)")),
+    (
+        "fire",
+        # 烧 but not a fever (发烧, 高烧) or a burn (烧伤)
+        re.compile(rf"烧焦|焦味|糊味|(?<![发高退])烧(?![伤])|{_NOT_LATIN}(?:smoke|burning)"),
+    ),
     (
         "water",
         re.compile(
@@ -93,8 +99,8 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "traffic",
         re.compile(
-            r"车祸|撞了|撞倒|被撞|撞人|撞亲|刮倒|翻车|翻了|翻沟|侧翻|追尾|铲上|剷上|压底下|"
-            rf"卡在驾驶室|卡在车|{_NOT_LATIN}(?:hit by|crash|run over|got hit)"
+            r"车祸|(?:车|摩托|的士|巴士|公交|三轮).{0,6}(?:撞|刮倒|翻|铲上|剷上|压)|撞.{0,3}车|被车|"
+            rf"翻车|侧翻|追尾|卡在驾驶室|卡在车里|{_NOT_LATIN}(?:hit by|crash|run over|got hit)"
         ),
     ),
     (
@@ -102,7 +108,8 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         # a body in trouble, before "structure": 突然倒了 is a person, not a wall
         re.compile(
             r"晕倒|昏倒|摔倒|跌倒|倒在地|倒地|突然倒了|叫不醒|叫不应|不省人事|昏迷|抽搐|没反应|"
-            r"没呼吸|说不出话|嘴唇发紫|口吐白沫|"
+            r"没呼吸|说不出话|嘴唇发紫|口吐白沫|嘴歪|口角歪|跳楼|轻生|自杀|窗台|楼顶边|天台边|栏杆外|"
+            r"爬窗|坐在边|"
             rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di)"
         ),
     ),
@@ -110,7 +117,7 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "structure",
         re.compile(
             r"塌|倒塌|坍塌|开裂|裂缝|裂了|碎裂|倾斜|掉下来|坠落|跌落|掉落|飞落|砸|脱落|松脱|松动|"
-            r"滑坡|倒了|要倒|冰溜|冰柱|摇晃|晃|悬|歪|"
+            r"滑坡|倒了|要倒|冰溜|冰柱|摇晃|晃动|晃荡|晃来晃去|一直在晃|摇摇欲坠|悬在半空|悬着|歪了|"
             rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by)"
         ),
     ),

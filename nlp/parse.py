@@ -56,7 +56,7 @@ _URGENT_MODEL_THRESHOLD = 0.45
 # 0.45 → 0.949 / 0.803, 0.4 → 0.955 / 0.795 — 0.45 is the lowest that keeps precision at 0.8 (danger
 # sets 1–3 as development data: 0.992 / 0.827, 0.970 / 0.915, 0.945 / 0.919).
 # Three or four characters (一个人, 有火无边) are too little for the head to call danger on its own
-# (the rules still catch 着火了, 救命啊): below 5 characters it is not heard; this cost no urgent
+# (the rules still catch 着火了): below 5 characters it is not heard; this cost no urgent
 # message in the CV and kept 一个人 (real chat, dev bucket) from opening an urgent case.
 _URGENT_MODEL_MIN_CHARS = 5
 # A farewell (谢谢大家这几年的照顾 …) or a missing grandfather in Hokkien reads like chat to the

@@ -417,9 +417,7 @@ _RESOLVED = re.compile(
 # The whole message is not about danger here: drills, news, notices, stories, service questions.
 _ELSEWHERE = re.compile(
     r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视(?:上|里|台)|视频里|抖音|电影|游戏|小说|梦到|做梦|"
-    r"(?:警铃|警钟|火警铃|火警钟|报警器|警报).{0,6}(?:测试|试鸣|试响)(?<!(?:不是|不像|并非)..)|"
-    r"(?:测试|试鸣|试响)(?<!(?:不是|不像|并非)..).{0,8}(?:警铃|警钟|报警|警报)|"
-    r"\balarm test|温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
+    r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
     r"\b(?:drill|reminder|update)\b|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
@@ -458,6 +456,16 @@ _ALL_CLEAR = re.compile(
     r"no ?one (?:was )?(?:hurt|injured)|nobody (?:was )?hurt|bô lâng siū-siong|"
     r"已经?(?:被)?(?:放出来|救出来|拉出来|灭了|关了|关掉|找到|找着|回来|回家)|放出来了|救出来了|"
     r"没人受伤|没有人受伤|莫得人受伤|无人受伤|人没事|都没事|揣著矣|找到了|找着了"
+)
+# A notice that an alarm will be tested sets the rules aside like an all-clear does — unless the
+# message says it is not a test, or still calls for help or speaks of now.
+_ALARM_TEST = re.compile(
+    r"(?:警铃|警钟|火警铃|火警钟|报警器|报警铃|警报).{0,6}(?:测试|试鸣|试响)|"
+    r"(?:测试|试鸣|试响).{0,8}(?:警铃|警钟|报警器|报警铃|警报)|\balarm test"
+)
+_NOT_A_TEST = re.compile(
+    r"(?:不是|不像|并非|唔系|唔係|冇|没在|没有在).{0,3}(?:测试|试鸣|试响)|"
+    r"\bnot (?:an? )?(?:fire )?(?:alarm )?(?:test|drill)"
 )
 _STILL_CALLING = re.compile(r"快来|快点|救命|还在|赶紧|马上|\bhelp\b|快啲|紧来")
 
@@ -536,6 +544,13 @@ def detect_urgency(text: str) -> Urgency:
     if _ELSEWHERE_ANY.search(text, chars) or (_JOKING.search(text) and not _NOW.search(text)):
         return Urgency(False, ())
     if _ALL_CLEAR.search(text) and not _STILL_CALLING.search(text):
+        return Urgency(False, ())
+    if (
+        _ALARM_TEST.search(text)
+        and not _NOT_A_TEST.search(text)
+        and not _STILL_CALLING.search(text)
+        and not _NOW.search(text)
+    ):
         return Urgency(False, ())
     cues: list[str] = []
     for cue in _CUES:

@@ -75,3 +75,12 @@ def test_whoever_takes_an_urgent_case_over_holds_it_and_its_department_only_if_t
     case = _case(config, assignee_id=department.handlers[0], department_id=department.id)
     assert take_over(config, case, LEADER) == {"assignee_id": LEADER, "department_id": None}
     assert role_of(config, LEADER, "chenghe-1") == ("grid_leader", None)
+
+
+def test_every_hazard_has_numbers_to_call_and_a_line_of_advice() -> None:
+    from bot.config.emergency import DEFAULT_CALLS
+    from handlers.texts import SAFETY_ADVICE
+    from nlp.hazard import HAZARDS
+
+    assert set(DEFAULT_CALLS) == set(HAZARDS)
+    assert set(SAFETY_ADVICE) == set(HAZARDS)

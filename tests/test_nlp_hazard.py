@@ -49,6 +49,15 @@ def parser() -> Parser:
         ("livelihood", "路口一辆电动车被货车撞倒了 人躺在地上不动", "traffic"),
         ("public_security", "烧烤店门口两个喝多了的干起来了 酒瓶都抡上了", "violence"),
         ("facility_repair", "外墙上的空调支架松脱了 整台机器悬在半空晃", "structure"),
+        # a body swaying or hanging out of a window is a person, not a loose sign
+        ("public_security", "有个人站在楼顶边上 摇摇晃晃的 要跳楼", "person"),
+        ("public_security", "孩子坐在窗台上 半个身子悬在外面", "person"),
+        ("livelihood", "老人嘴歪 手脚没力气", "person"),
+        # smoke that chokes is a fire; a fever is no fire; a fall is no road accident
+        ("fire_hazard", "楼道里烟好大 呛得喘不过气", "fire"),
+        ("livelihood", "孩子发高烧 抽搐 叫不醒", "person"),
+        ("livelihood", "李奶奶在家摔倒了 头撞了一下 起不来", "person"),
+        ("livelihood", "爷爷喝了农药 叫不醒", "person"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],

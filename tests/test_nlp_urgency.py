@@ -180,6 +180,10 @@ def test_politeness_or_a_denial_does_not_hide_danger(text: str) -> None:
         ("管理處通告：本週六上午十時將進行火警鐘測試，期間警鐘會間歇響起", False),
         ("Fire alarm test at 10am Saturday, no need to leave", False),
         ("火警铃响了 不是测试 楼道里真的有烟", True),
+        ("火警铃响了 不是在测试 楼道里真的有烟 快跑", True),
+        ("火警鐘響緊 唔係測試 真係有煙", True),
+        ("This is NOT an alarm test, there is smoke in the stairwell", True),
+        ("核酸测试点着火了 快报警", True),
     ],
 )
 def test_an_alarm_test_notice_is_no_danger_unless_it_is_not_a_test(text: str, urgent: bool) -> None:

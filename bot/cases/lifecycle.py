@@ -20,6 +20,7 @@ from bot.cases.roles import highest_level_over, is_staff, roles_for
 from bot.cases.routing import Route, route_case, supervisor_of
 from bot.timing.quiet import release_time
 from bot.timing.worktime import working_deadline
+from nlp.hazard import hazard_of
 from nlp.taxonomy import CATEGORY_CODES
 from storage import cases as case_sql
 from storage import conversations as conversation_sql
@@ -125,7 +126,7 @@ def _deadlines(config: Config, level: int, urgent: bool, now: int) -> dict[str, 
 
 def _hazard(category: str, text: str, urgent: bool) -> dict[str, str]:
     """The hazard an urgent case was opened (or edited) for, kept in its event for the record."""
-    return {"hazard": emergency.hazard_of(category, text)} if urgent else {}
+    return {"hazard": hazard_of(category, text)} if urgent else {}
 
 
 def _year(now: int, config: Config) -> int:
