@@ -129,13 +129,13 @@ class Parser:
         urgency = detect_urgency(norm)
         # A farewell or a missing grandfather reads like chat to the report head; when the urgency
         # head is very sure of a message long enough to say something, danger wins the doubt.
+        doubted = p_report < 0.5 and not urgency.urgent
         sure_danger = (
-            p_report < 0.5
-            and not urgency.urgent
+            doubted
             and len(prepared) >= _SURE_DANGER_MIN_CHARS
             and self._urgent_p(scored) >= _SURE_DANGER_THRESHOLD
         )
-        if p_report < 0.5 and not urgency.urgent and not sure_danger:
+        if doubted and not sure_danger:
             evidence = self._evidence(scored, words, "report", "no")
             return ParseResult(
                 is_report=False,

@@ -310,20 +310,16 @@ def train(
     if test_path is not None:
         write_jsonl(test_path, test_set)
     real = real_samples(real_dir) if real_dir is not None else []
-    urgency_only = {
-        m.text for f in files if f.name in URGENCY_ONLY_PARTS for m in load_corpus([f])[0]
-    }
-    no_level = {
-        m.text for f in files if f.name in LEVEL_UNLABELLED_PARTS for m in load_corpus([f])[0]
-    }
-    rows = [
-        replace(corpus_sample(m), urgency_only=True)
-        if m.text in urgency_only
-        else replace(corpus_sample(m), level=None)
-        if m.text in no_level
-        else m
-        for m in train_set
-    ]
+    urgency_only = _texts_of(files, URGENCY_ONLY_PARTS)
+    no_level = _texts_of(files, LEVEL_UNLABELLED_PARTS)
+    rows: list[LabelledMessage | Sample] = []
+    for m in train_set:
+        if m.text in urgency_only:
+            rows.append(replace(corpus_sample(m), urgency_only=True))
+        elif m.text in no_level:
+            rows.append(replace(corpus_sample(m), level=None))
+        else:
+            rows.append(m)
     arrays = build_arrays([*rows, *real])
     save_models(model_path, arrays)
     counts = Counter(m.category or "none" for m in messages)
@@ -337,6 +333,11 @@ def train(
         model_path=str(model_path),
         categories={c: counts.get(c, 0) for c in (*CATEGORY_CODES, "none")},
     )
+
+
+def _texts_of(files: list[Path], names: Sequence[str]) -> set[str]:
+    """The texts of the corpus parts named (read only when a part is named at all)."""
+    return {m.text for f in files if f.name in names for m in load_corpus([f])[0]}
 
 
 def file_digest(path: Path) -> str:

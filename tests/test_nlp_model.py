@@ -111,39 +111,34 @@ def test_urgency_is_never_missed_and_rarely_false(
     assert scores.urgent.precision >= 0.8
 
 
-def test_urgency_on_the_unseen_fifths_of_the_urgent_parts(
-    test_split: list[LabelledMessage],
-) -> None:
-    # Floors just under what the shipped model scores (J 0.942 / 0.875, K 0.927 / 1.0, L 0.760 /
-    # 0.864; L's fifth was first measured when the part joined the corpus, J and K were 0.942 /
-    # 0.860 and 0.891 / 1.0 before parts L and M); the threshold was chosen by cross-validation on the train split
-    # and the danger sets, not on these. Target: 0.97.
-    j = unseen_part_scores(test_split, "part_j.jsonl")
-    assert j.urgent.recall >= 0.92
-    assert j.urgent.precision >= 0.83
-    k = unseen_part_scores(test_split, "part_k.jsonl")
-    assert k.urgent.recall >= 0.87
-    assert k.urgent.precision >= 0.95
-    l_ = unseen_part_scores(test_split, "part_l.jsonl")
-    assert l_.urgent.recall >= 0.75
-    # 0.83 until the sixth session lowered the urgency head's threshold to 0.45 (by CV on the train
-    # split); measured 0.811 then
-    assert l_.urgent.precision >= 0.8
-    # part N's fifth, first measured when the part joined the corpus: 0.941 / 0.879
-    n = unseen_part_scores(test_split, "part_n.jsonl")
-    assert n.urgent.recall >= 0.9
-    assert n.urgent.precision >= 0.83
-    # part Q's fifth (people at risk in 19 voices: farewells, missing people, collapse, violence),
-    # first measured when the part joined the corpus: 0.848 / 0.929, the weakest of all (0.891 /
+# Urgent recall / precision floors on each urgent part's unseen fifth, just under what the shipped
+# model scores there; thresholds were chosen by cross-validation on the train split and the danger
+# sets, never on these. Target: 0.97.
+FIFTH_FLOORS = {
+    # J 0.942 / 0.875 and K 0.927 / 1.0 after parts L and M (0.942 / 0.860, 0.891 / 1.0 before)
+    "part_j.jsonl": (0.92, 0.83),
+    "part_k.jsonl": (0.87, 0.95),
+    # L (the weakest voices) first measured 0.760 / 0.864; precision 0.83 until the sixth session
+    # lowered the urgency head's threshold to 0.45 (measured 0.811 then)
+    "part_l.jsonl": (0.75, 0.8),
+    # N first measured when the part joined the corpus: 0.941 / 0.879
+    "part_n.jsonl": (0.9, 0.83),
+    # Q (people at risk in 19 voices) first measured 0.848 / 0.929, the weakest of all (0.891 /
     # 0.932 after part S, the threshold at 0.45 and the wider danger groups)
-    q = unseen_part_scores(test_split, "part_q.jsonl")
-    assert q.urgent.recall >= 0.82
-    assert q.urgent.precision >= 0.88
-    # part S's fifth (danger told only by the scene: fights, children high up, bites, icicles),
-    # first measured when the part joined the corpus: 0.940 / 0.887
-    s = unseen_part_scores(test_split, "part_s.jsonl")
-    assert s.urgent.recall >= 0.92
-    assert s.urgent.precision >= 0.86
+    "part_q.jsonl": (0.82, 0.88),
+    # S (danger told only by the scene) first measured when the part joined the corpus: 0.940 / 0.887
+    "part_s.jsonl": (0.92, 0.86),
+}
+
+
+@pytest.mark.parametrize("part", sorted(FIFTH_FLOORS))
+def test_urgency_on_the_unseen_fifths_of_the_urgent_parts(
+    test_split: list[LabelledMessage], part: str
+) -> None:
+    recall, precision = FIFTH_FLOORS[part]
+    fifth = unseen_part_scores(test_split, part)
+    assert fifth.urgent.recall >= recall
+    assert fifth.urgent.precision >= precision
 
 
 def test_location_overlap_meets_the_target(scores: EvalReport, earlier_scores: EvalReport) -> None:
