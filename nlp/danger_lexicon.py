@@ -13,7 +13,7 @@ Matching is on prepared text: lower case, digits folded to 0, spaces and most pu
 from __future__ import annotations
 
 HAZARDS: dict[str, str] = {
-    "gas": "rottenegg|smellofgas|gassmell|gasleak|烧碳|碳火|碳盆|碳炉|shaotan|tanhuo|热水炉|取暖炉|煤气|燃气|天然气|液化气|瓦斯|沼气|气罐|煤气罐|钢瓶|气瓶|燃气管|气管|臭鸡蛋|一氧化碳|"
+    "gas": "rottenegg|臭蛋|烟筒堵|烟囱堵|烟道堵|倒烟|漂白水|漂白剂|洁厕灵|消毒液混|smellofgas|gassmell|gasleak|烧碳|碳火|碳盆|碳炉|shaotan|tanhuo|热水炉|取暖炉|煤气|燃气|天然气|液化气|瓦斯|沼气|气罐|煤气罐|钢瓶|气瓶|燃气管|气管|臭鸡蛋|一氧化碳|"
     "gas|meiqi|ranqi|tianranqi|煤氣|燃氣|石油气|石油氣|罐装气|气阀|燃气表|灶台"
     "|炭|炭盆|炭炉|炭火|火盆|烘炉|炉子|煤炉|蜂窝煤|烧炭|热水器|煤气灶|燃气灶"
     "|化粪池|窨井|污水井|地窖|井下|沼气池|锅炉|压力表|压力罐|高压锅|化工|化学|危化品|槽罐车|罐车|氨|氯气|硫化氢|chemical|ammonia|chlorine",
@@ -46,7 +46,7 @@ HAZARDS: dict[str, str] = {
     "楼顶|天台|窗台|栏杆外|suicide|jump|tiaolou|唔想生|唔想活|冇意思"
     "|遗书|遗言|再见了|永别|告别|最后一条|结束自己|了结|想死|去死|不想活了|活着没意思|吞药|吃了好多药|吃了一瓶|唔想做人|割脉|上吊|goodbye|killmyself|endmylife|遗嘱|交代后事|对不起大家",
     # leave-taking as a last act: thanks for the years, things given away, someone "entrusted"
-    "farewell": "最后一句|最后一次在|最后一条|最后一次说|不会再打扰|不再打扰|不麻烦大家|不麻烦各位|"
+    "farewell": "sorryforeverything|sorryforall|对不起所有人|最后一句|最后一次在|最后一条|最后一次说|不会再打扰|不再打扰|不麻烦大家|不麻烦各位|"
     "以后不麻烦|别找我|不用找我|拜托给|托付给|就拜托|帮我照顾|照顾好我|后事|下辈子|来世|解脱|"
     "陪他了|陪她了|去找他了|去找她了|这些年的照顾|这几年的照顾|多谢照顾|东西都送|东西都放|"
     "送人了|用不上了|再也不会|不会再见|以后就不|唔使再|多谢大家|farewell|lastmessage|takecareofmy|"
@@ -78,7 +78,7 @@ NOW_SIGNS: dict[str, str] = {
     "smell": "味|闻到|好臭|好呛|呛|熏|刺鼻|臭鸡蛋|焦味|smell|stink|weidao|wenDao|冲鼻|一股",
     "sound": "嘶|呲|滋滋|噼啪|噼里啪啦|啪啪|哐|轰|咔嚓|咔咔|嘎吱|响声|巨响|砰|hiss|bang|crack|"
     "喊|叫|哭|尖叫|惨叫|呼救|救命|拍门|敲门|scream|crying|jiuming|嗌|喊救命|哭喊",
-    "visible": "冒烟|冒火|火苗|火光|火舌|窜|蹿|浓烟|黑烟|白烟|看不清|看不见|火花|冒出|往外冒|"
+    "visible": "冒烟|冒红光|红光|爬出来|漂起来|漂起|水进来|冒火|火苗|火光|火舌|窜|蹿|浓烟|黑烟|白烟|看不清|看不见|火花|冒出|往外冒|"
     "喷|涌|往里灌|flames|sparks|smoking|睇唔到|睇到|看到|眼看|maoyan|huohua|maohuo|huoguang|"
     "nongyan|heiyan|pouring|gushing|onfire|alight"
     "|辣眼|眼睛辣|眼睛疼|睁不开|流泪|henduoyan|红线|表针",
@@ -89,13 +89,13 @@ NOW_SIGNS: dict[str, str] = {
     "breaking": "裂|断|塌|垮|倒了|掉下来|砸下来|松动|晃|歪|倾|下沉|下坠|冲垮|冲走|决口|溃|爆|炸|"
     "break|burst|falling|collaps|shaking|sway|fell|fallen|caved|taxian|tale|duanle|liele|liekai|"
     "diaoxia|zale|baozha|baole|huangde|waile",
-    "body": "敲不醒|拍不醒|喊不应|起不来|站不起|爬不起|动不了|一动不动|没反应|没呼吸|不省人事|叫不醒|叫不应|抽搐|吐血|"
+    "body": "敲不醒|没知觉|没有知觉|躺在地上|咬伤|被咬|咬了|见人就咬|抓伤|迷迷瞪瞪|迷瞪|yaole|beiyao|yaoshang|拍不醒|喊不应|起不来|站不起|爬不起|动不了|一动不动|没反应|没呼吸|不省人事|叫不醒|叫不应|抽搐|吐血|"
     "流血|出血|满脸是血|见血|喘不|透不过气|说不出话|发紫|脸白|晕|昏|抖|吐|唔郁|冇反应|起唔到|"
     "跌咗|晕咗|cantgetup|notbreathing|unconscious|bleeding|qibulai|血|notmoving|wontwake|"
     "passedout|fainted|collapsed|seizure|zhanbuqi|hunmi|yundao|liuxue|meifanying|buxingle|不行了"
     "|头痛|头疼|头好晕|想吐|恶心|迷迷糊糊|打滚|痛得|疼得|脸通红|嘴唇发紫|抽筋|躺那|躺着不动|不动弹|稀烂|被咬|咬得|咬伤|软脱|人软|昏去|跋倒|袂振动|叫袂醒|无反应|vomit|vomiting|dizzy|headache|confused|passingout"
     "|不会动|不动了|没得反应|喊不醒|白沫|倒在马路|躺在马路|躺在路|躺地上|倒在地上|冻坏|冻僵|没上来|没声音了|不吭声|injured|hurt|notresponding",
-    "no_answer": "没接|未接|冇接|未有接听|都没接|都不接|从来不会这样|平时从来不|从不如此|平日从不|不像平时|notpickingup|didntanswer|wontanswer|neverdoesthis|不应|没人应|没人开|没人接|打不通|联系不上|没动静|没声音|不接电话|没见|没出门|"
+    "no_answer": "没接|无人接|无人应|不吱声|没吱声|不出声|没开灯|没有开门|没开门|两日没|几日没|未接|冇接|未有接听|都没接|都不接|从来不会这样|平时从来不|从不如此|平日从不|不像平时|notpickingup|didntanswer|wontanswer|neverdoesthis|不应|没人应|没人开|没人接|打不通|联系不上|没动静|没声音|不接电话|没见|没出门|"
     "冇人应|冇人听|唔听|唔应|noanswer|notanswering|好几天没|几天没|两天没|三天没|报纸堆|牛奶堆"
     "|没下楼|没露面|没出来过|信箱塞满|信箱满了|报纸没拿|门口堆|灯一直亮|灯一直开|窗帘一直|门缝|有异味|一股怪味|好多天没|多天没|关机|联系不到|不回消息|不回信息|没回复|phoneoff|notreplying|mailpilingup|pilingup",
     "missing_since": "没回来|到这会儿|这会儿没|找一圈|找了一圈|找遍了|notbackyet|hasntcomeback|notcomeback|不见了|走丢|走失|一直没回|到现在|还没回|还没找到|未返|唔见咗|since|"

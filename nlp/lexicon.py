@@ -125,9 +125,16 @@ _ONE_CHAR = {w: g for w, g in _GROUPS.items() if len(w) == 1}
 MARK = "\x03"  # prefixes lexicon features so no text n-gram can equal one
 
 
+def _unask(text: str) -> str:
+    """「是不是」 asks; it does not deny: without this its 不是 would read as a negation
+    (「是不是有人家管子坏了」 would say the danger is not there)."""
+    return text.replace("是不是", "是否")
+
+
 def lexicon_features(text: str) -> list[str]:
     """One feature per group whose cue words occur in `text` (lower-case, as prepared)."""
     found: set[str] = set()
+    text = _unask(text)
     # The loops over characters and character pairs run inside map(), in C; Python only visits
     # the few places where a word can start. (tests/test_nlp_lexicon.py pins this against the
     # plain scan of every position and every word length.)

@@ -383,9 +383,7 @@ def _pair_matches(text: str, pair: _Pair, chars: frozenset[str] | None = None) -
         at = lo + h.start()
         if pair.cue.name == "collapse" and _SOFT.search(text[min(at, m.start()) : m.start()]):
             continue  # 阳台的衣服掉下来了: what falls is soft
-        if _NEGATION.search(text[max(0, at - 2) : at]) or _NEGATION_LATIN.search(
-            text[max(0, at - 9) : at]
-        ):
+        if _negated(text, at, 2) or _NEGATION_LATIN.search(text[max(0, at - 9) : at]):
             continue  # 不是煤气 是臭豆腐
         if pair.cue.name == "flood" and _SEWAGE.search(text):
             continue
@@ -404,6 +402,14 @@ _HYPOTHETICAL = re.compile(
 _NEGATION = re.compile(
     r"(?:没有|没|不是|并未|未|无|没人|没有人|无人|冇人|不是有人|不|冇|唔|呒没|勿)$"
 )
+
+
+def _negated(text: str, at: int, window: int) -> bool:
+    """A negation right before `at`; 是不是 (是不是着火了) asks, it does not deny."""
+    asks = text[max(0, at - 3) : at] == "是不是"
+    return not asks and bool(_NEGATION.search(text[max(0, at - window) : at]))
+
+
 _NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
 _PAST = re.compile(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候"
@@ -494,7 +500,7 @@ def _clause_start(text: str, pos: int) -> int:
 def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
     start = _clause_start(text, m.start())
     before = text[max(start, m.start() - _WINDOW) : m.start()]
-    if _HYPOTHETICAL.search(before) or _NEGATION.search(text[max(0, m.start() - 4) : m.start()]):
+    if _HYPOTHETICAL.search(before) or _negated(text, m.start(), 4):
         return False
     if cue.name in _FIGURATIVE_CUES and _FIGURATIVE.search(
         text[max(start, m.start() - 8) : m.start()]

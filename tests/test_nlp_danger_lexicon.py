@@ -24,6 +24,9 @@ def groups(text: str) -> set[str]:
         ("外墙在往下掉 砸下来了", "structure"),
         ("电线掉在水里 还在冒火花", "electric"),
         ("阿婆跌咗 起唔到身", "person"),
+        # 是不是 is a question, not the negation 不是 (nlp/lexicon.py)
+        ("一进楼道就一股臭蛋味 是不是有人家管子坏了", "gas"),
+        ("老乡从脚手架上摔下来了 躺在地上说腿没知觉", "structure"),
     ],
 )
 def test_a_hazard_with_a_sign_of_now_and_no_blocker_is_one_feature(text: str, hazard: str) -> None:

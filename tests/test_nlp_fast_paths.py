@@ -38,6 +38,7 @@ def _reference_lexicon_features(text: str) -> list[str]:
         for word in words.lower().split("|"):
             groups.setdefault(word, []).append(name)
     found: set[str] = set()
+    text = text.replace("是不是", "是否")  # a question, not a negation (nlp/lexicon.py)
     for i in range(len(text)):
         for j in range(i + 1, len(text) + 1):
             found.update(groups.get(text[i:j], ()))

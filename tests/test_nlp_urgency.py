@@ -117,6 +117,9 @@ def test_the_cue_words_are_returned_as_evidence() -> None:
         "河里的水一下子涨了一米多 下面还有人在钓鱼",
         "花坛后面躺着一个人 一动不动的",  # 一动不动 is not 动不动 (every so often)
         "家里进贼了 门是开着的 人可能刚走",
+        # 是不是 asks: its 不是 does not deny the hazard that follows
+        "厨房是不是煤气漏了 好臭",
+        "楼道里是不是着火了",
     ],
 )
 def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
