@@ -43,6 +43,19 @@ _MOBILE = re.compile(
     + _NOT_DIGIT_AFTER
 )
 
+# A Taiwanese mobile: 09xx-xxx-xxx, or +886 9xx xxx xxx (residents from Taiwan give theirs).
+_TW_MOBILE = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"(?:(?:\+|00)886"
+    + _SEP
+    + r"9\d{2}|09\d{2})"
+    + _SEP
+    + r"\d{3}"
+    + _SEP
+    + r"\d{3}"
+    + _NOT_DIGIT_AFTER
+)
+
 # Landline with an area code: 010, 02x, 0[3-9]xx; the local number 7–8 digits, not starting 0/1.
 _LANDLINE = re.compile(
     _NOT_DIGIT_BEFORE
@@ -116,7 +129,7 @@ def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
                     end=m.end(),
                 )
             )
-    for pattern in (_MOBILE, _LANDLINE):
+    for pattern in (_MOBILE, _TW_MOBILE, _LANDLINE):
         for m in pattern.finditer(norm):
             start, end = m.span()
             if free(start, end):

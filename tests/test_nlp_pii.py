@@ -22,6 +22,10 @@ VALID_ID_X = "11010519491231002X"
         ("0086 13912345678", "0086 13912345678"),
         ("手机１３８１２３４５６７８", "１３８１２３４５６７８"),
         ("我儿子电话幺三八零零幺二三四五六", "幺三八零零幺二三四五六"),  # voice input
+        # a resident from Taiwan: 09xx-xxx-xxx, or with +886
+        ("我爸走失了，聯絡電話0928517364", "0928517364"),
+        ("手機 0912-345-678 陳小姐", "0912-345-678"),
+        ("call +886 912 345 678", "+886 912 345 678"),
     ],
 )
 def test_mobile_numbers_are_found_in_every_common_writing(text: str, found: str) -> None:
@@ -72,6 +76,7 @@ def test_an_id_shaped_number_with_a_wrong_check_digit_is_found_only_when_called_
         "快递单号 SF1234567890123",
         "二零二六年一月一日 三十八度",
         "一三五七九二四六八十",
+        "订单号 0912345678901",
     ],
 )
 def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
@@ -87,6 +92,7 @@ def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
         ("+86 139 5800 1234", "+86 139 **** 1234"),
         ("0574-87654321", "0574-******21"),
         ("021-62345678", "021-******78"),
+        ("0912-345-678", "0912-***-*78"),
         (f"身份证{VALID_ID}", "身份证330206********1235"),
         (f"{VALID_ID_X}", "110105********002X"),
     ],
