@@ -412,7 +412,8 @@ def _negated(text: str, at: int, window: int) -> bool:
 
 _NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
 _PAST = re.compile(
-    r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候"
+    r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候|"
+    r"昨日|前日|寻日|琴日|昨儿|昨个|夜来|前儿"  # yesterday in written Chinese, Cantonese, 北方话, Wu
 )
 _RESOLVED = re.compile(
     r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
@@ -457,7 +458,9 @@ _HISTORY_AFTER = re.compile(
 # rules' false alarms and no true one.
 _ALL_CLEAR = re.compile(
     r"不好意思(?:吓|惊|让大家|害大家)|吓到大家|吓着大家|惊扰|(?<!不)是因为我|(?<!不)是我家的|"
-    r"(?<!不)是我在|虚惊|误会|误报|没事了|没啥事|冇事|呒没事|无代志|無代誌|假警报|false alarm|"
+    r"(?<!不)是我在|虚惊|误会|误报|没事了|没啥事|呒没事|"
+    # 冇事吧 / 没事儿吧 ask whether people are all right: not an all-clear
+    r"冇事(?![吧嘛咩啊呀?])|冇得事|没事儿(?![吧吗嘛啊呀?])|处理完毕|已处理完|人员安全|搞清楚了|已经走咗|无代志|無代誌|假警报|false alarm|"
     r"all (?:fine|good|clear|ok)|sorry (?:for|about) the (?:alarm|scare|noise|panic)|"
     r"no ?one (?:was )?(?:hurt|injured)|nobody (?:was )?hurt|bô lâng siū-siong|"
     r"已经?(?:被)?(?:放出来|救出来|拉出来|灭了|关了|关掉|找到|找着|回来|回家)|放出来了|救出来了|"
@@ -515,7 +518,7 @@ def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
         return False  # 燃气泄漏怎么办: advice, not an event
     if _RESOLVED.search(after) or _RESOLVED.search(text[start : m.start()]):
         return False
-    if after.startswith(("的事", "那事", "那次", "的那次", "的那个", "的人")):
+    if after.startswith(("的事", "那事", "那次", "的那次", "的那个", "的人", "那个已经", "那件事")):
         return False  # 为了打架的事又吵起来了: talk about an event, not the event
     if cue.over_when_past and _PAST.search(text[start : m.end()]):
         if not (cue.name == "fire" and _NOW.search(text)):  # 昨晚着的火 现在还在烧

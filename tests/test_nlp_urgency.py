@@ -120,6 +120,8 @@ def test_the_cue_words_are_returned_as_evidence() -> None:
         # 是不是 asks: its 不是 does not deny the hazard that follows
         "厨房是不是煤气漏了 好臭",
         "楼道里是不是着火了",
+        # asking whether people are all right is no all-clear
+        "楼道着火了 大家冇事吧？",
     ],
 )
 def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
@@ -144,6 +146,11 @@ def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
         "转：天然气泄漏怎么办？先关阀门 再开窗",
         "没有人受伤 火已经灭了",
         "Fire drill in Block 2 at 3pm, no need to call 119",
+        # over and said so: in written Chinese, Cantonese, 北方话
+        "前晚5栋电梯困人的事已处理完毕 人员安全",
+        "刚才那股焦味搞清楚了 是楼下在烤红薯 冇得事",
+        "琴日B座个火警系有人煮嘢烧燶咗 消防已经走咗",
+        "刚有人喊着火 我下楼瞅了 是烧烤摊生炉子 没事儿",
     ],
 )
 def test_the_same_hazards_without_danger_now_are_not_urgent(text: str) -> None:
