@@ -44,7 +44,7 @@ def _texts() -> list[str]:
 
 def dump(out: Path) -> None:
     from nlp import segment
-    from nlp.features import features, prepare
+    from nlp.features import features, latin_words, prepare
     from nlp.normalize import normalize
     from nlp.parse import get_parser
     from nlp.urgency import detect_urgency
@@ -55,7 +55,7 @@ def dump(out: Path) -> None:
             norm = normalize(text)
             prepared = prepare(norm)
             words = segment.cut(prepared)
-            feats = features(prepared, words)
+            feats = features(prepared, words, latin_words(norm))
             scored = parser.models.score(feats)
             row = {
                 "text": text,

@@ -30,8 +30,21 @@ def prepare(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def features(prepared: str, words: list[str] | None = None) -> list[str]:
-    """Feature strings of a prepared text (duplicates kept; the caller counts presence)."""
+# Latin-letter words as the writer spaced them (English, pinyin, romanised Hokkien): `prepare`
+# runs them together, so without these an English message has letters and letter pairs only.
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+
+
+def latin_words(norm: str) -> list[str]:
+    """The Latin-letter words of a normalised text, lower-cased, tone marks dropped."""
+    return _LATIN_WORD.findall(norm[:MAX_FEATURE_CHARS].lower().translate(_TONES))
+
+
+def features(
+    prepared: str, words: list[str] | None = None, latin: list[str] | None = None
+) -> list[str]:
+    """Feature strings of a prepared text (duplicates kept; the caller counts presence);
+    `latin` is `latin_words` of the text before `prepare` ran its words together."""
     feats: list[str] = []
     append = feats.append
     n = len(prepared)
@@ -44,5 +57,7 @@ def features(prepared: str, words: list[str] | None = None) -> list[str]:
     for word in words:
         if len(word) > 1:
             append(WORD_MARK + word)
+    for word in latin or ():
+        append(WORD_MARK + word)
     feats += lexicon_features(prepared)
     return feats

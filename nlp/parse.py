@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from nlp import segment
-from nlp.features import WORD_MARK, features, prepare
+from nlp.features import WORD_MARK, features, latin_words, prepare
 from nlp.hazard import hazard_of
 from nlp.level import level_prior, suggest_level
 from nlp.model import MODEL_FILE, LinearModels
@@ -122,7 +122,7 @@ class Parser:
             return _not_a_report(pii)
         prepared = prepare(norm)
         words = segment.cut(prepared)
-        scored = self.models.score(features(prepared, words))
+        scored = self.models.score(features(prepared, words, latin_words(norm)))
         report_logit = float(scored.scores[self.models.heads["report"].start])
         report_logit += _PHOTO_LOGIT * has_photo + _LOCATION_LOGIT * has_location
         p_report = 1.0 / (1.0 + pow(2.718281828459045, -report_logit))

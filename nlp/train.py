@@ -27,7 +27,7 @@ from nlp.corpus import (
     write_jsonl,
 )
 from nlp.danger_lexicon import is_danger_feature
-from nlp.features import features, prepare
+from nlp.features import features, latin_words, prepare
 from nlp.lexicon import MARK as LEX_MARK
 from nlp.model import MODEL_FILE, save_models
 from nlp.normalize import normalize
@@ -85,7 +85,8 @@ class TrainReport:
 
 def message_features(text: str) -> list[str]:
     """The feature strings of a raw message, exactly as the parser computes them."""
-    return features(prepare(normalize(text)))
+    norm = normalize(text)
+    return features(prepare(norm), latin=latin_words(norm))
 
 
 def _vectorise(  # noqa: ANN202

@@ -3,6 +3,7 @@ reproduces it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,6 +143,18 @@ def test_urgency_on_the_unseen_fifths_of_the_urgent_parts(
     fifth = unseen_part_scores(test_split, part)
     assert fifth.urgent.recall >= recall
     assert fifth.urgent.precision >= precision
+
+
+def test_messages_in_english_and_pinyin_are_understood(test_split: list[LabelledMessage]) -> None:
+    # Latin-letter words are features as the writer spaced them (nlp.features.latin_words): with
+    # letters and letter pairs alone these 145 messages scored category accuracy 0.562 and urgent
+    # recall 0.881; with the words 0.616 and 0.940 (first measured in the seventh session).
+    latin = [m for m in test_split if len(re.findall("[A-Za-z]", m.text)) > 0.5 * len(m.text)]
+    assert len(latin) >= 100
+    parser = get_parser()
+    report = evaluate(latin, [parser.parse(m.text) for m in latin])
+    assert report.category_accuracy >= 0.6
+    assert report.urgent.recall >= 0.92
 
 
 def test_location_overlap_meets_the_target(scores: EvalReport, earlier_scores: EvalReport) -> None:
