@@ -45,10 +45,10 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         # the gas itself, its smell (臭鸡蛋: the odorant), its hiss, and carbon monoxide from fuel
         # burnt indoors (charcoal, coal briquettes, a stove, a heated kang, a flue water heater)
         re.compile(
-            r"煤气|燃气|天然气|液化气|瓦斯|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)|臭鸡蛋|"
+            r"煤气|燃气|天然气|液化气|瓦斯|媒气|霉气|烧炕|气罐|漏气|泄漏.{0,2}气|气味.{0,4}(冲|大|浓)|臭鸡蛋|"
             r"一氧化碳|烧炭|烧碳|炭火|火炭|炭盆|火盆|炭炉|炭锅|煤炉|煤饼|煤球|蜂窝煤|煤烟|煤火|"
             r"烧炉子|火炕|烟道|热水器|热水炉|石油气|嘶嘶|"
-            rf"{_NOT_LATIN}(?:gas(?![a-z])|rotten eggs?|carbon monoxide|co alarm|mei ?qi|ran ?qi|"
+            rf"{_NOT_LATIN}(?:gas(?![a-z])|ga-?suh|rotten eggs?|carbon monoxide|co alarm|mei ?qi|ran ?qi|"
             r"tian ?ran ?qi|wa ?si|chou ?ji ?dan|shao ?tan|tan ?huo)"
         ),
     ),
@@ -60,13 +60,18 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # smoke before stinging fumes: 楼道里烟好大 呛得喘不过气 is a fire
-    ("fire", re.compile(r"冒烟|烟雾|烟味|浓烟|黑烟|烟很大|烟好大|好大的烟|一屋子烟")),
+    (
+        "fire",
+        re.compile(
+            r"烟.{0,6}(?:飘进|飘过来|钻进|进来)|冒烟|烟雾|烟味|浓烟|黑烟|烟很大|烟好大|好大的烟|一屋子烟"
+        ),
+    ),
     (
         "chemical",
         # fumes that sting: spills, factories, pesticides, chlorine, cleaners mixed together
         re.compile(
             r"化工|(?<![喝吃了])农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|化学|药水味|刺鼻|呛得|氨气|硫化氢|"
-            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|fumes)"
+            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|acid|fumes?(?![a-z]))"
         ),
     ),
     (
@@ -75,7 +80,7 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"打架|斗殴|持刀|拿刀|提刀|拿着刀|砍人|捅|抢劫|打人|家暴|行凶|动手|闹事|威胁|打起来|"
             r"干仗|干起来|相拍|打交|打紧交|开片|抡|砸人|踢他|踢她|打老婆|打老公|抽小孩|围着.{0,6}打|"
-            r"拿着(?:棍|砖|酒瓶|凳|刀)|抄起|又在打|打我们|按在地上|拽着.{0,4}头发|砸车|钢管|开瓢|"
+            r"拿着(?:棍|砖|酒瓶|凳|刀)|打孩子|打小孩|推搡|拿了根棍|da ?lao ?po|抄起|又在打|打我们|按在地上|拽着.{0,4}头发|砸车|钢管|开瓢|"
             rf"{_NOT_LATIN}(?:fight|knife|stab|beating|punch|attack|na ?zhe ?dao|zhui ?ren)"
         ),
     ),
@@ -100,7 +105,7 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "traffic",
         re.compile(
             r"车祸|(?:车|摩托|的士|巴士|公交|三轮).{0,6}(?:撞|刮倒|翻|铲上|剷上|压)|撞.{0,3}车|被车|"
-            rf"翻车|侧翻|追尾|卡在驾驶室|卡在车里|{_NOT_LATIN}(?:hit by|crash|run over|got hit)"
+            rf"翻车|侧翻|追尾|冲(?:到|上)人行道|车底下|撞(?:到|倒|飞)了?.{0, 3}(?:人|伢|孩|娃|老人|大爷|学生)|(?:mounted|onto) the (?:pavement|sidewalk)|hit (?:a |an |two |some |the )?(?:kids?|child|children|man|woman|people|pedestrians?|cyclist)|卡在驾驶室|卡在车里|{_NOT_LATIN}(?:hit by|crash|run over|got hit)"
         ),
     ),
     (
@@ -109,16 +114,16 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"晕倒|昏倒|摔倒|跌倒|倒在地|倒地|突然倒了|叫不醒|叫不应|不省人事|昏迷|抽搐|没反应|"
             r"没呼吸|说不出话|嘴唇发紫|口吐白沫|嘴歪|口角歪|跳楼|轻生|自杀|窗台|楼顶边|天台边|栏杆外|"
-            r"爬窗|坐在边|"
-            rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di)"
+            r"爬窗|坐在边|吐白沫|跳下来|跳下去|"
+            rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di|ledge|windowsill|chuang ?tai|wandered off|dementia)"
         ),
     ),
     (
         "structure",
         re.compile(
             r"塌|倒塌|坍塌|开裂|裂缝|裂了|碎裂|倾斜|掉下来|坠落|跌落|掉落|飞落|砸|脱落|松脱|松动|"
-            r"滑坡|倒了|要倒|冰溜|冰柱|摇晃|晃动|晃荡|晃来晃去|一直在晃|摇摇欲坠|悬在半空|悬着|歪了|"
-            rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by)"
+            r"滑坡|山崩|崩塌|崩下|垮|裂开|鼓了个大包|歪脱|螺丝掉|吹得.{0,4}晃|吹到摇|倒了|要倒|冰溜|冰柱|摇晃|晃动|晃荡|晃来晃去|一直在晃|摇摇欲坠|悬在半空|悬着|歪了|"
+            rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by|wobbl|swinging)"
         ),
     ),
     (

@@ -58,6 +58,24 @@ def parser() -> Parser:
         ("livelihood", "孩子发高烧 抽搐 叫不醒", "person"),
         ("livelihood", "李奶奶在家摔倒了 头撞了一下 起不来", "person"),
         ("livelihood", "爷爷喝了农药 叫不醒", "person"),
+        # seventh session: voice-input homophones and Hokkien for gas, a heated kang's fumes; a
+        # child on a ledge in English; a slope giving way; a sign loose in the wind; a car on
+        # the pavement; a man threatening to jump from a crane
+        ("fire_hazard", "楼道里好大一股媒气味道 要不要叫人", "gas"),
+        ("fire_hazard", "Tshù-lāi ū ga-suh bī, a-má thâu-khak hîn", "gas"),
+        ("livelihood", "屋里烧炕 早上奶奶叫不醒", "gas"),
+        ("fire_hazard", "A little boy is standing on the window ledge of the 6th floor", "person"),
+        ("disaster", "屋后的山崩了 泥沙冲到墙上 墙已经裂开", "structure"),
+        ("facility_repair", "超市门口的招牌被风吹得一直晃 下面都是人", "structure"),
+        ("street_order", "一辆车冲到人行道上了 撞到两个学生", "traffic"),
+        (
+            "facility_repair",
+            "A van mounted the pavement and hit a cyclist, he is not moving",
+            "traffic",
+        ),
+        ("labor", "工友讨不到工钱 爬上塔吊说要跳下来", "person"),
+        ("public_security", "隔壁男的喝醉了在打孩子 哭得好惨", "violence"),
+        ("fire_hazard", "楼上在烧东西 烟从窗户缝里飘进来 呛得眼泪直流", "fire"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],
