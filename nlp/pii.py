@@ -56,6 +56,20 @@ _TW_MOBILE = re.compile(
     + _NOT_DIGIT_AFTER
 )
 
+# A Hong Kong number (8 digits, 2–9 first, often as 9168 2374) only where it is called a phone:
+# alone, eight digits are as often an amount or an order number.
+# A Taiwanese landline is the same with its area code in front: 02-27581364, (04)2345 6789.
+_HK_PHONE = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"(?:\(0[2-9]\)|0[2-9][ \-‐–—－])?[2-9]\d{3}"
+    + _SEP
+    + r"\d{4}"
+    + _NOT_DIGIT_AFTER
+)
+_PHONE_WORD = re.compile(
+    r"电话|手机|联络|联系|致电|打|call|tel|phone|whatsapp|wa[:：]", re.IGNORECASE
+)
+
 # Landline with an area code: 010, 02x, 0[3-9]xx; the local number 7–8 digits, not starting 0/1.
 _LANDLINE = re.compile(
     _NOT_DIGIT_BEFORE
@@ -135,6 +149,11 @@ def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
             if free(start, end):
                 taken.append((start, end))
                 spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
+    for m in _HK_PHONE.finditer(norm):
+        start, end = m.span()
+        if free(start, end) and _PHONE_WORD.search(norm, max(0, start - 8), start):
+            taken.append((start, end))
+            spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
     for m in _WORD_MOBILE.finditer(norm):
         start, end = m.span()
         if free(start, end):

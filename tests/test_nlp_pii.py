@@ -26,6 +26,10 @@ VALID_ID_X = "11010519491231002X"
         ("我爸走失了，聯絡電話0928517364", "0928517364"),
         ("手機 0912-345-678 陳小姐", "0912-345-678"),
         ("call +886 912 345 678", "+886 912 345 678"),
+        # a Hong Kong number, where it is called a phone
+        ("我電話 9168 2374，麻煩幫我打去管理處", "9168 2374"),
+        ("管理处电话27836610又冇人听", "27836610"),
+        ("我家電話 02-27581364，麻煩回電", "02-27581364"),
     ],
 )
 def test_mobile_numbers_are_found_in_every_common_writing(text: str, found: str) -> None:
@@ -77,6 +81,7 @@ def test_an_id_shaped_number_with_a_wrong_check_digit_is_found_only_when_called_
         "二零二六年一月一日 三十八度",
         "一三五七九二四六八十",
         "订单号 0912345678901",
+        "罚款 2000 5000 元不等 订单 88886666",
     ],
 )
 def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
