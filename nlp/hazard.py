@@ -26,6 +26,7 @@ HAZARDS = (
     "lift",
     "traffic",
     "person",
+    "missing",
     "violence",
     "general",
 )
@@ -115,7 +116,7 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"晕倒|昏倒|摔倒|跌倒|倒在地|倒地|突然倒了|叫不醒|叫不应|不省人事|昏迷|抽搐|没反应|"
             r"没呼吸|说不出话|嘴唇发紫|口吐白沫|嘴歪|口角歪|跳楼|轻生|自杀|窗台|楼顶边|天台边|栏杆外|"
             r"爬窗|坐在边|吐白沫|跳下来|跳下去|"
-            rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di|ledge|windowsill|chuang ?tai|wandered off|dementia)"
+            rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di|ledge|windowsill|chuang ?tai)"
         ),
     ),
     (
@@ -127,13 +128,26 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # a farewell or a threat to oneself: someone must reach the person now, before "missing"
+        # (发了遗书 现在联系不上 is a door to knock on, not a street to search)
         "person",
         re.compile(
-            r"独居|一个人住|没开门|不开门|没人应|敲门|没动静|想不开|轻生|跳楼|跳河|自杀|走失|不见了|"
-            r"老人|孩子|小孩|中毒|上吐下泻|流血|受伤|锁在车|遗书|后事|解脱|"
-            r"最后一句|最后一次|不会再打扰|不再打扰|不麻烦大家|以后不麻烦|不想活|活不下去|安眠药|"
-            r"吃了好多药"
+            r"想不开|轻生|跳楼|跳河|自杀|遗书|后事|解脱|最后一句|最后一次|不会再打扰|不再打扰|"
+            r"不麻烦大家|以后不麻烦|不想活|活不下去|安眠药|吃了好多药|独居|一个人住|没开门|不开门|"
+            r"没人应|敲门|没动静"
         ),
+    ),
+    (
+        # someone missing: neighbours look around and call 110, nobody knocks
+        "missing",
+        re.compile(
+            r"走失|走丢|不见了|找不到|找不着|失踪|寻人|没回家|还没回来|一直没回|跟丢|走散|"
+            rf"{_NOT_LATIN}(?:missing|wandered off|zou ?diu|zou ?shi|bu ?jian ?le)"
+        ),
+    ),
+    (
+        "person",
+        re.compile(r"老人|孩子|小孩|中毒|上吐下泻|流血|受伤|锁在车"),
     ),
 )
 # When the words say nothing more precise, the category's usual danger.

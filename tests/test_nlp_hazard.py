@@ -33,7 +33,7 @@ def parser() -> Parser:
         ("other", "小孩被锁在车里了 太阳底下晒着", "person"),
         # a farewell is a person to reach, not a scene to keep away from
         ("public_security", "这是我在群里最后一句话了 房租我转给房东了 对不起大家", "person"),
-        ("public_security", "孩子不见了 穿红衣服 5岁", "person"),
+        ("public_security", "孩子不见了 穿红衣服 5岁", "missing"),
         # gas named by a notice that forbids flames, by its smell in English, or by a coal stove
         ("fire_hazard", "物业通知：3栋有燃气味 请勿使用明火和电器开关", "gas"),
         ("fire_hazard", "Smells like rotten eggs in the stairwell of Block 2", "gas"),
@@ -44,7 +44,7 @@ def parser() -> Parser:
         ("facility_repair", "电梯卡在两层中间 里面有个老人", "lift"),
         ("public_security", "两个人打起来了 一个拿着酒瓶", "violence"),
         # "call me" in a missing-child message is no violence
-        ("public_security", "孩子走丢了 穿蓝衣服 有线索请打我电话", "person"),
+        ("public_security", "孩子走丢了 穿蓝衣服 有线索请打我电话", "missing"),
         ("pollution", "工厂那边飘来一股刺鼻的味道 好多人咳嗽 眼睛睁不开", "chemical"),
         ("livelihood", "路口一辆电动车被货车撞倒了 人躺在地上不动", "traffic"),
         ("public_security", "烧烤店门口两个喝多了的干起来了 酒瓶都抡上了", "violence"),
@@ -76,6 +76,9 @@ def parser() -> Parser:
         ("labor", "工友讨不到工钱 爬上塔吊说要跳下来", "person"),
         ("public_security", "隔壁男的喝醉了在打孩子 哭得好惨", "violence"),
         ("fire_hazard", "楼上在烧东西 烟从窗户缝里飘进来 呛得眼泪直流", "fire"),
+        # a farewell that cannot be reached is a door to knock on; a missing child is a search
+        ("public_security", "朋友发了遗书 现在联系不上 她住在3栋", "person"),
+        ("livelihood", "My dad (dementia) wandered off from the clinic an hour ago", "missing"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],

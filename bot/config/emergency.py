@@ -32,6 +32,7 @@ DEFAULT_CALLS: dict[str, tuple[str, ...]] = {
     "chemical": ("fire", "ambulance"),
     "traffic": ("ambulance", "police"),
     "person": ("ambulance", "police"),
+    "missing": ("police",),
     "violence": ("police", "ambulance"),
     "general": ("fire", "police", "ambulance"),
 }
