@@ -1,4 +1,5 @@
-"""Features for the linear models: character 1–2-grams, jieba words and lexicon groups.
+"""Features for the linear models: character 1–2-grams, jieba words, Latin-letter words (English,
+pinyin, romanised dialect, as the writer spaced them) and lexicon groups.
 
 The same function feeds scikit-learn at training time and the numpy predictor at run time, so
 the two cannot drift apart.

@@ -8,6 +8,7 @@ each category, so a message in words the corpus never used still lands near its 
 
 from __future__ import annotations
 
+import re
 from itertools import compress
 
 from nlp.danger_lexicon import DANGER_LEXICON, crossings
@@ -125,10 +126,14 @@ _ONE_CHAR = {w: g for w, g in _GROUPS.items() if len(w) == 1}
 MARK = "\x03"  # prefixes lexicon features so no text n-gram can equal one
 
 
+# 可是不是着火 / 就是不是 say "but it is not": their 不是 denies and stays
+_ASKS = re.compile(r"(?<![可就倒但])是不是")
+
+
 def _unask(text: str) -> str:
     """「是不是」 asks; it does not deny: without this its 不是 would read as a negation
     (「是不是有人家管子坏了」 would say the danger is not there)."""
-    return text.replace("是不是", "是否")
+    return _ASKS.sub("是否", text) if "是不是" in text else text
 
 
 def lexicon_features(text: str) -> list[str]:

@@ -406,14 +406,15 @@ _NEGATION = re.compile(
 
 def _negated(text: str, at: int, window: int) -> bool:
     """A negation right before `at`; 是不是 (是不是着火了) asks, it does not deny."""
-    asks = text[max(0, at - 3) : at] == "是不是"
+    # 可是不是着火 / 就是不是 say "but it is not": those deny
+    asks = text[max(0, at - 3) : at] == "是不是" and (at < 4 or text[at - 4] not in "可就倒但")
     return not asks and bool(_NEGATION.search(text[max(0, at - window) : at]))
 
 
 _NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
 _PAST = re.compile(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候|"
-    r"昨日|前日|寻日|琴日|昨儿|昨个|夜来|前儿"  # yesterday in written Chinese, Cantonese, 北方话, Wu
+    r"昨日|前日|寻日|琴日|昨儿|昨个|夜来|(?<![跟眼门面])前儿"  # yesterday in written Chinese, Cantonese, 北方话, Wu
 )
 _RESOLVED = re.compile(
     r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
@@ -427,6 +428,9 @@ _ELSEWHERE = re.compile(
     r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
     r"\b(?:drill|reminder|update)\b|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
+)
+_NOT_A_DRILL = re.compile(
+    r"(?:不是|并非|并不是|唔系|唔係|不係|毋是)(?:在)?(?:演练|演习|消防演习)|\bnot an? (?:fire )?drill\b"
 )
 # The same, for "is there any": one of its branches starts with \\b, which makes re try every
 # branch at every position; split, the branches led by a character are found by re's fast scan.
@@ -442,7 +446,8 @@ _STANDING = frozenset(
 )
 _HABITUAL = re.compile(
     r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|(?<!一)动不动|每年|年年|都这样|好几次|好几回|好几个|多次|"
-    r"个多月|几个月"
+    r"个多月|几个月|"
+    r"一下雨|一到下雨|每逢下雨|逢雨|下大雨就|下雨就"  # 一下雨就冒水: the drain floods every time it rains
 )
 _NOW = re.compile(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
 _LEAK = re.compile(r"漏水|渗水|滴水")
@@ -460,7 +465,11 @@ _ALL_CLEAR = re.compile(
     r"不好意思(?:吓|惊|让大家|害大家)|吓到大家|吓着大家|惊扰|(?<!不)是因为我|(?<!不)是我家的|"
     r"(?<!不)是我在|虚惊|误会|误报|没事了|没啥事|呒没事|"
     # 冇事吧 / 没事儿吧 ask whether people are all right: not an all-clear
-    r"冇事(?![吧嘛咩啊呀?])|冇得事|没事儿(?![吧吗嘛啊呀?])|处理完毕|已处理完|人员安全|搞清楚了|已经走咗|无代志|無代誌|假警报|false alarm|"
+    r"(?<!有)冇(?:得)?事(?![吧嘛咩啊呀吗嗎呢么麼喎?？])|没事儿(?![吧吗嗎嘛啊呀呢么?？])|"
+    # 处理完毕之前 is not yet; 确保人员安全 is an order, not news; 搞清楚了是哪家 is still looking
+    r"处理完毕(?!之前|以前|前)|已处理完|(?<!确保)(?<!保障)(?<!保证)(?<!注意)(?<!保护)(?<!关注)人员(?:都)?安全(?!第一|隐患)|"
+    r"搞清楚了(?!.{0,2}(?:是哪|是谁|在哪|哪家|哪里))|(?:消防|消防车|救护车|警察|差佬|啲人).{0,4}已经走咗|"
+    r"无代志|無代誌|假警报|false alarm|"
     r"all (?:fine|good|clear|ok)|sorry (?:for|about) the (?:alarm|scare|noise|panic)|"
     r"no ?one (?:was )?(?:hurt|injured)|nobody (?:was )?hurt|bô lâng siū-siong|"
     r"已经?(?:被)?(?:放出来|救出来|拉出来|灭了|关了|关掉|找到|找着|回来|回家)|放出来了|救出来了|"
@@ -550,6 +559,9 @@ def detect_urgency(text: str) -> Urgency:
     """Urgent cues in normalised `text` that are not hypothetical, negated, past or elsewhere."""
     text = text.translate(_ASCII_LOWER)
     chars = frozenset(text)  # one set for all the alternations' quick "cannot start here"
+    if _NOT_A_DRILL.search(text):  # 不是演习 是真的着火了: the drill is denied, not the fire
+        text = _NOT_A_DRILL.sub(" ", text)
+        chars = frozenset(text)
     if _ELSEWHERE_ANY.search(text, chars) or (_JOKING.search(text) and not _NOW.search(text)):
         return Urgency(False, ())
     if _ALL_CLEAR.search(text) and not _STILL_CALLING.search(text):

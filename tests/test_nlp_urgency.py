@@ -198,3 +198,41 @@ def test_politeness_or_a_denial_does_not_hide_danger(text: str) -> None:
 )
 def test_an_alarm_test_notice_is_no_danger_unless_it_is_not_a_test(text: str, urgent: bool) -> None:
     assert detect_urgency(normalize(text)).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # asking whether people are all right is not saying they are
+        "二楼走廊着火了 你哋冇事嗎",
+        "楼下冒黑烟 大家有冇事",
+        "冇得事吧 六楼好大的烟",
+        "楼道里全是烟 邻居们没事儿呢",
+        # orders and unfinished work are not news that it is over
+        "有人坐在天台边上要往下跳 请保障人员安全",
+        "车库着火了 先确保人员安全 快来",
+        "燃气泄漏 处理完毕之前谁都别进楼道",
+        "一股煤气味 还没搞清楚了是哪家",
+        # someone gone, not the firemen: 走咗 is not "they left, all is well"
+        "我阿嫲已经走咗大半日 到而家都未返 佢有脑退化",
+        # 可是 / 就是 before 不是 deny; the danger after it stands
+        "可是不是演习 是真的着火了",
+        "楼门跟前儿着火了 快来人",
+    ],
+)
+def test_a_question_an_order_or_a_look_alike_of_an_all_clear_keeps_the_danger(text: str) -> None:
+    assert detect_urgency(normalize(text)).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "消防车已经走咗 火救熄咗 冇事",
+        "可是不是着火 是隔壁在烧烤",
+        "就是不是着火 是楼下饭店炒辣椒",
+        "所有人员安全 火已经灭了",
+        "雨水口被树叶堵了 一下雨就冒水 人民路口",
+    ],
+)
+def test_an_all_clear_a_denial_or_a_standing_problem_is_not_an_emergency(text: str) -> None:
+    assert not detect_urgency(normalize(text)).urgent
