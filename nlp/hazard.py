@@ -1,5 +1,6 @@
-"""What kind of danger an urgent message describes: gas, fire, electricity, water, structure,
-violence, a person at risk, or `general` when nothing more precise is said.
+"""What kind of danger an urgent message describes: gas, fire, a chemical, electricity, water, a
+lift, traffic, structure, violence, a person at risk, a missing person, or `general` when nothing
+more precise is said.
 
 The hazard decides the first thing the group is told (whom to call, one line of safety advice),
 so the order is "most specific advice first": a fire caused by gas is a fire (leave by the
@@ -32,6 +33,11 @@ HAZARDS = (
 )
 
 _NOT_LATIN = r"(?<![a-z])"  # English and pinyin words start after a non-letter
+_SMOKE = re.compile(
+    r"烟.{0,6}(?:飘进|飘过来|钻进|进来)|冒烟|烟雾|烟味|浓烟|黑烟|烟很大|烟好大|好大的烟|一屋子烟"
+)
+# Smoke from a cigarette is not a fire to flee (隔壁抽烟的烟飘过来 老人哮喘发作了: a person).
+_CIGARETTE = re.compile(r"抽烟|吸烟|香烟|二手烟|烟头|烟蒂|cigarette")
 _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fire",
@@ -60,20 +66,22 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"充电|{_NOT_LATIN}(?:sparks?|wires?|socket|electric)"
         ),
     ),
-    # smoke before stinging fumes: 楼道里烟好大 呛得喘不过气 is a fire
     (
-        "fire",
+        # a named chemical before smoke: 化工厂的烟飘过来了 is fumes to keep out, not a fire to flee
+        "chemical",
         re.compile(
-            r"烟.{0,6}(?:飘进|飘过来|钻进|进来)|冒烟|烟雾|烟味|浓烟|黑烟|烟很大|烟好大|好大的烟|一屋子烟"
+            r"化工|(?<![喝吃了])农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|不知名液体|不知道什么液体|"
+            r"化学|氨气|硫化氢|"
+            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|acid)"
         ),
     ),
+    # smoke before stinging fumes: 楼道里烟好大 呛得喘不过气 is a fire; a neighbour's cigarette is
+    # not (see _UNLESS)
+    ("fire", _SMOKE),
     (
         "chemical",
-        # fumes that sting: spills, factories, pesticides, chlorine, cleaners mixed together
-        re.compile(
-            r"化工|(?<![喝吃了])农药|氯气|漂白水|漂白剂|洁厕|清洁剂|不明液体|化学|药水味|刺鼻|呛得|氨气|硫化氢|"
-            rf"{_NOT_LATIN}(?:chemical|chlorine|ammonia|acid|fumes?(?![a-z]))"
-        ),
+        # fumes that sting, said without naming them
+        re.compile(rf"药水味|(?<!眼)药水.{{0,4}}味道|刺鼻|呛得|{_NOT_LATIN}fumes?(?![a-z])"),
     ),
     (
         # before the weak fire words: 烧烤店门口俩喝多了的干起来了 is a fight, not a fire
@@ -94,6 +102,9 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "water",
         re.compile(
             r"进水|淹|积水|内涝|涨水|水位|洪水|被困.{0,4}水|水.{0,4}被困|溺水|落水|掉进河|掉进水|"
+            # gone by the water: the water is searched first (孩子在河边玩 一转眼不见了)
+            r"(?:河|江|湖|塘|海|水库|水塘|池塘)(?:边|里|旁).{0,16}(?:不见了|找不到|找不着|没影|冇咗|唔见)|"
+            r"(?:河|江)?水(?:很|好|太|特别)?急|(?:水管|总管|主管).{0,4}(?:爆|裂)|爆管|"
             rf"{_NOT_LATIN}(?:flood|drown)"
         ),
     ),
@@ -115,7 +126,8 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"晕倒|昏倒|摔倒|跌倒|倒在地|倒地|突然倒了|叫不醒|叫不应|不省人事|昏迷|抽搐|没反应|"
             r"没呼吸|说不出话|嘴唇发紫|口吐白沫|嘴歪|口角歪|跳楼|轻生|自杀|窗台|楼顶边|天台边|栏杆外|"
-            r"爬窗|坐在边|吐白沫|跳下来|跳下去|"
+            r"爬窗|坐在边|吐白沫|跳下来|跳下去|喘不上气|喘不过气|透不过气|哮喘|心脏病|心梗|胸口(?:痛|疼|闷)|"
+            r"(?:露台|阳台|窗台|窗边).{0,6}爬|"
             rf"{_NOT_LATIN}(?:collapsed|unconscious|not breathing|fainted|mei ?fan ?ying|dao ?zai ?di|ledge|windowsill|chuang ?tai)"
         ),
     ),
@@ -125,6 +137,16 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"塌|倒塌|坍塌|开裂|裂缝|裂了|碎裂|倾斜|掉下来|坠落|跌落|掉落|飞落|砸|脱落|松脱|松动|"
             r"滑坡|山崩|崩塌|崩下|垮|裂开|鼓了个大包|歪脱|螺丝掉|吹得.{0,4}晃|吹到摇|倒了|要倒|冰溜|冰柱|摇晃|晃动|晃荡|晃来晃去|一直在晃|摇摇欲坠|悬在半空|悬着|歪了|"
             rf"{_NOT_LATIN}(?:collaps|crack|falling|hanging by|wobbl|swinging)"
+        ),
+    ),
+    (
+        # someone who went out and has not come back is missing, even if they live alone
+        "missing",
+        re.compile(
+            r"(?:出门|出去|出了门|出咗去|买菜|散步|遛弯|上学|放学).{0,20}"
+            r"(?:没回家|没回来|还没回|没有回|未返|未翻|冇返|不见了|找不到人|联系不上)|"
+            r"(?:痴呆|失智|脑退化|糊涂).{0,20}(?:走咗|走了|出去|出门|未返|没回)|"
+            r"(?:走咗|走了|出去|出门).{0,20}(?:痴呆|失智|脑退化)"
         ),
     ),
     (
@@ -141,7 +163,10 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         # someone missing: neighbours look around and call 110, nobody knocks
         "missing",
         re.compile(
-            r"走失|走丢|不见了|找不到|找不着|失踪|寻人|没回家|还没回来|一直没回|跟丢|走散|"
+            # 找不到 alone may be pills or keys: a person must be what is not found
+            r"走失|走丢|不见了|(?:找不到|找不着|搵唔到)(?:人|了|他|她|佢|孩|娃|小孩|老人|我(?:家|的)?|妈|爸|爷|奶|外公|外婆|儿子|女儿)|"
+            r"(?:孩子|小孩|老人|妈|爸|爷爷|奶奶|外公|外婆|儿子|女儿|阿爸|阿妈|老豆|老母).{0,8}(?:找不到|找不着|搵唔到)|"
+            r"失踪|寻人|没回家|还没回来|一直没回|跟丢|走散|唔见咗|未返|冇返|"
             rf"{_NOT_LATIN}(?:missing|wandered off|zou ?diu|zou ?shi|bu ?jian ?le)"
         ),
     ),
@@ -150,7 +175,8 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"老人|孩子|小孩|中毒|上吐下泻|流血|受伤|锁在车"),
     ),
 )
-# When the words say nothing more precise, the category's usual danger.
+# When no word above names the danger, the category's usual one (the category is the model's, so
+# a message about a missing person that the words did not catch falls to public_security: person).
 _BY_CATEGORY = {
     "fire_hazard": "fire",
     "disaster": "water",
@@ -165,6 +191,8 @@ def hazard_of(category: str | None, text: str) -> str:
     """The hazard an urgent message describes (one of HAZARDS), from its words, then its category."""
     words = normalize(text).lower()
     for hazard, pattern in _WORDS:
+        if pattern is _SMOKE and _CIGARETTE.search(words):
+            continue
         if pattern.search(words):
             return hazard
     return _BY_CATEGORY.get(category or "", "general")

@@ -79,6 +79,18 @@ def parser() -> Parser:
         # a farewell that cannot be reached is a door to knock on; a missing child is a search
         ("public_security", "朋友发了遗书 现在联系不上 她住在3栋", "person"),
         ("livelihood", "My dad (dementia) wandered off from the clinic an hour ago", "missing"),
+        # 找不到 alone is a lost thing; the person is who matters
+        ("livelihood", "速效救心丸找不到了 我爷爷心口痛 喘不过气", "person"),
+        ("public_security", "我女儿放学一直没回家 电话也打不通", "missing"),
+        # someone who lives alone and went out is missing, not behind a door
+        ("public_security", "王伯一个人住 早上出去散步 到现在还没回来", "missing"),
+        # gone by the water: the water is searched first
+        ("public_security", "小孙子在塘边玩 一眨眼不见了", "water"),
+        # a named chemical, or a cigarette, is not a fire to flee
+        ("fire_hazard", "农药厂的烟飘过来了 呛得眼泪直流", "chemical"),
+        ("livelihood", "隔壁吸烟的烟飘进来 我妈哮喘犯了 喘不上气", "person"),
+        ("fire_hazard", "楼下饭店的烟飘进来了 越来越浓 好像着了", "fire"),
+        ("public_security", "一辆车冲上人行道 撞倒了 一个老人", "traffic"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],
