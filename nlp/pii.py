@@ -59,16 +59,30 @@ _TW_MOBILE = re.compile(
 # A Hong Kong number (8 digits, 2–9 first, often as 9168 2374) only where it is called a phone:
 # alone, eight digits are as often an amount or an order number.
 # A Taiwanese landline is the same with its area code in front: 02-27581364, (04)2345 6789.
+# With Hong Kong's +852 / (852), or a Taiwanese area code in brackets, it is a phone wherever
+# it stands.
+_HK_PREFIX = r"(?:(?:\+|00)852|\(852\)|（852）)"
 _HK_PHONE = re.compile(
     _NOT_DIGIT_BEFORE
-    + r"(?:\(0[2-9]\)|0[2-9][ \-‐–—－])?[2-9]\d{3}"
+    + r"(?P<prefix>"
+    + _HK_PREFIX
+    + r"[ \-‐–—－]?)?"
+    + r"(?:(?P<area>\(0[2-9]\)|（0[2-9]）)|0[2-9][ \-‐–—－])?[2-9]\d{3}"
     + _SEP
     + r"\d{4}"
     + _NOT_DIGIT_AFTER
 )
 _PHONE_WORD = re.compile(
-    r"电话|手机|联络|联系|致电|打|call|tel|phone|whatsapp|wa[:：]", re.IGNORECASE
+    r"电话|手机|联络|联系|致电|打给|打我|打过来|拨打|call|tel|phone|whatsapp|wa[:：]|微信|wechat|"
+    r"\bsignal\b|\bline\b",
+    re.IGNORECASE,
 )
+# Between the phone word and the digits, words that make them another number (联系快递单号,
+# 打疫苗日期) — a Taiwanese mobile's bare ten digits after them are an order number too.
+_OTHER_NUMBER = re.compile(
+    r"单号|订单|编号|运单|快递|日期|金额|账号|帐号|卡号|流水号|车牌|工号|学号"
+)
+_PHONE_WINDOW = 16
 
 # Landline with an area code: 010, 02x, 0[3-9]xx; the local number 7–8 digits, not starting 0/1.
 _LANDLINE = re.compile(
@@ -146,12 +160,16 @@ def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
     for pattern in (_MOBILE, _TW_MOBILE, _LANDLINE):
         for m in pattern.finditer(norm):
             start, end = m.span()
+            if pattern is _TW_MOBILE and m.group().isdigit() and _other_number(norm, start):
+                continue  # 订单号 0912345678: ten bare digits after an order word
             if free(start, end):
                 taken.append((start, end))
                 spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
     for m in _HK_PHONE.finditer(norm):
         start, end = m.span()
-        if free(start, end) and _PHONE_WORD.search(norm, max(0, start - 8), start):
+        # +852 or an area code in brackets, (02)2758-1436, make it a phone wherever it stands
+        sure = m.group("prefix") or m.group("area")
+        if free(start, end) and (sure or _called_a_phone(norm, start)):
             taken.append((start, end))
             spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
     for m in _WORD_MOBILE.finditer(norm):
@@ -161,6 +179,18 @@ def find_pii_normalised(norm: str, original: str) -> list[PiiSpan]:
             spans.append(PiiSpan(kind="phone", text=original[start:end], start=start, end=end))
     spans.sort(key=lambda s: s.start)
     return spans
+
+
+def _other_number(norm: str, start: int) -> bool:
+    return _OTHER_NUMBER.search(norm, max(0, start - _PHONE_WINDOW), start) is not None
+
+
+def _called_a_phone(norm: str, start: int) -> bool:
+    """A phone word shortly before `start`, and no order word or date between it and the digits."""
+    words = list(_PHONE_WORD.finditer(norm, max(0, start - _PHONE_WINDOW), start))
+    if not words:
+        return False
+    return _OTHER_NUMBER.search(norm, words[-1].start(), start) is None
 
 
 def find_pii(text: str) -> list[PiiSpan]:
@@ -197,6 +227,13 @@ def mask_span(span: PiiSpan) -> str:
         # keep a +86 prefix whole, then the first 3 and last 4 digits of the mobile number
         prefix_digits = sum(ch.isdigit() for ch in norm[: mobile.start(1)])
         return _mask_digits(span.text, prefix_digits + 3, 4)
+    hk = _HK_PHONE.fullmatch(norm)
+    if hk is not None and not _LANDLINE.fullmatch(norm):
+        # Hong Kong's eight digits (or a Taiwanese landline): keep 852 and the first four, hide
+        # the last four — 9168 ****
+        prefix_digits = sum(ch.isdigit() for ch in (hk.group("prefix") or ""))
+        total = sum(ch.isdigit() for ch in norm)
+        return _mask_digits(span.text, total - 4, 0) if total - prefix_digits >= 8 else span.text
     digits = "".join(ch for ch in norm if ch.isdigit())
     area = 3 if digits.startswith(("010", "02")) else 4
     return _mask_digits(span.text, area, 2)

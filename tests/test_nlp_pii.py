@@ -30,6 +30,14 @@ VALID_ID_X = "11010519491231002X"
         ("我電話 9168 2374，麻煩幫我打去管理處", "9168 2374"),
         ("管理处电话27836610又冇人听", "27836610"),
         ("我家電話 02-27581364，麻煩回電", "02-27581364"),
+        # with Hong Kong's +852 it is a phone wherever it stands
+        ("+852 6123 4567 有人困咗喺𨋢", "+852 6123 4567"),
+        ("please call me at +852 6123 4567", "+852 6123 4567"),
+        ("電話 (852) 6123 4567", "(852) 6123 4567"),
+        ("WhatsApp: 6123 4567", "6123 4567"),
+        ("有事可以打给我 61234567", "61234567"),
+        # a Taiwanese area code in brackets is a phone wherever it stands
+        ("不如去問區公所(04)2345-6789", "(04)2345-6789"),
     ],
 )
 def test_mobile_numbers_are_found_in_every_common_writing(text: str, found: str) -> None:
@@ -82,6 +90,11 @@ def test_an_id_shaped_number_with_a_wrong_check_digit_is_found_only_when_called_
         "一三五七九二四六八十",
         "订单号 0912345678901",
         "罚款 2000 5000 元不等 订单 88886666",
+        # 打 and 联系 name a phone only when no other number is meant
+        "打车去医院花了 3500 4200 块",
+        "打针日期 2025 0612",
+        "联系快递 运单号 56473829",
+        "订单号 0923456781",
     ],
 )
 def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
@@ -98,6 +111,10 @@ def test_ordinary_numbers_are_never_personal_data(text: str) -> None:
         ("0574-87654321", "0574-******21"),
         ("021-62345678", "021-******78"),
         ("0912-345-678", "0912-***-*78"),
+        # Hong Kong's eight digits: the last four hidden, 852 kept
+        ("電話 6123 4567", "電話 6123 ****"),
+        ("+852 61234567", "+852 6123****"),
+        ("電話 02-27581364", "電話 02-2758****"),
         (f"身份证{VALID_ID}", "身份证330206********1235"),
         (f"{VALID_ID_X}", "110105********002X"),
     ],
