@@ -91,6 +91,18 @@ def parser() -> Parser:
         ("livelihood", "隔壁吸烟的烟飘进来 我妈哮喘犯了 喘不上气", "person"),
         ("fire_hazard", "楼下饭店的烟飘进来了 越来越浓 好像着了", "fire"),
         ("public_security", "一辆车冲上人行道 撞倒了 一个老人", "traffic"),
+        # said by the scene, not by the hazard's name
+        ("fire_hazard", "车棚里一辆电动车的电池鼓起来了 在冒烟", "fire"),
+        ("livelihood", "我舅舅刚把一瓶百草枯喝了 嘴唇都白了", "person"),
+        ("disaster", "暴雨 一楼的水已经漫过插座了 还有老人在屋里", "water"),
+        ("disaster", "后山的泥一直往下冲 石头滚到路上了 下面有人家", "structure"),
+        ("fire_hazard", "楼道里有股怪味 闻了一会儿头晕", "gas"),
+        ("pollution", "隔壁厂里一桶稀料打翻了 味道熏得人想吐", "chemical"),
+        ("public_security", "一条大黑狗扑上来咬住一个小孩的腿 主人不在", "violence"),
+        ("livelihood", "我爷爷吃饭吃着突然倒了 叫他也不答应", "person"),
+        ("facility_repair", "电梯一下往下梭了好几层 卡住了 里面有人", "lift"),
+        ("facility_repair", "三楼外墙的瓷砖一块一块往下掉 下面是学校门口", "structure"),
+        ("public_security", "有人在停车场拿砖砸车窗 还在骂人", "violence"),
         ("disaster", "快来人啊", "water"),  # the category's usual danger
         ("other", "快来人啊", "general"),
     ],
