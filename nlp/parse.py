@@ -68,6 +68,11 @@ _URGENT_MODEL_MIN_CHARS = 5
 # 0.815, 0.6 → 0.945 / 0.813. Real chat in the dev bucket called urgent stays ≤ 0.7% per source at
 # each (救命, 还有人呢！ and 中！！！ are shorter than 8 characters and stay chat).
 _SURE_DANGER_THRESHOLD = 0.6
+# Neither head calls danger when the writer says it is over or was nothing (刚才电梯困人的事 维保
+# 师傅已经把人放出来了 都没事; an alarm test notice) — unless they still call for help or doubt it:
+# the urgency head had read those words as danger and opened an emergency for an all-clear. On
+# the test split, sets 1–10 and the strangers' sets no danger was lost and precision rose (test
+# 0.826 → 0.829, set 8 0.895 → 0.904, set 10 0.890 → 0.895, set 4 0.926 → 0.936).
 _SURE_DANGER_MIN_CHARS = 8
 _HAS_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _EVIDENCE_SKIP = re.compile(r"[0\x03]|^\W+$")  # folded digits, lexicon groups, punctuation
@@ -132,6 +137,7 @@ class Parser:
         doubted = p_report < 0.5 and not urgency.urgent
         sure_danger = (
             doubted
+            and not urgency.cleared
             and len(prepared) >= _SURE_DANGER_MIN_CHARS
             and self._urgent_p(scored) >= _SURE_DANGER_THRESHOLD
         )
@@ -151,7 +157,11 @@ class Parser:
         urgent = (
             urgency.urgent
             or sure_danger
-            or (len(prepared) >= _URGENT_MODEL_MIN_CHARS and self._urgent_by_model(scored))
+            or (
+                len(prepared) >= _URGENT_MODEL_MIN_CHARS
+                and not urgency.cleared
+                and self._urgent_by_model(scored)
+            )
         )
         categories = self.models.probabilities(scored, "category")
         category = max(categories, key=categories.__getitem__)

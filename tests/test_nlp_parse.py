@@ -121,3 +121,24 @@ def test_a_farewell_that_reads_like_chat_is_answered_as_danger(parser: Parser, t
 )
 def test_moving_away_and_a_few_words_of_chat_are_not_danger(parser: Parser, text: str) -> None:
     assert not parser.parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才楼道冒烟的事搞清楚了 是三楼熏腊肉 莫得事",
+        "走丢嗰个细路已经搵返了 多谢大家",
+        "电梯困人那个 师傅已经把人放出来了 大家都没事了",
+        "刚刚讲额烟味寻着了 是隔壁烘咸肉 没事体了",
+    ],
+)
+def test_an_all_clear_opens_no_emergency_even_when_it_names_the_danger(
+    parser: Parser, text: str
+) -> None:
+    assert not parser.parse(text).urgent
+
+
+def test_an_all_clear_the_writer_doubts_is_still_danger(parser: Parser) -> None:
+    result = parser.parse("物业说燃气报警器是误报 但我还是觉得不对劲 一股臭鸡蛋味")
+    assert result.urgent
+    assert result.hazard == "gas"
