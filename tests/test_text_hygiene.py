@@ -79,4 +79,15 @@ async def test_a_handled_429_logs_one_warning_without_a_traceback(
     ]
     assert [r.levelno for r in rate_limited] == [logging.WARNING]
     assert rate_limited[0].exc_info is None
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # The local Bot API server (aiohttp) may log a connection the bot closed while shutting down
+    # (ConnectionResetError): that is the stand-in for Telegram talking, not the bot.
+    assert not [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.ERROR
+        and not (
+            r.name == "aiohttp.server"
+            and r.exc_info is not None
+            and isinstance(r.exc_info[1], ConnectionResetError)
+        )
+    ]
