@@ -107,7 +107,7 @@ _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # smoke before stinging fumes: 楼道里烟好大 呛得喘不过气 is a fire; a neighbour's cigarette is
-    # not (see _UNLESS)
+    # not (hazard_of skips this entry when _CIGARETTE is in the message)
     ("fire", _SMOKE),
     (
         "chemical",

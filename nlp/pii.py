@@ -227,13 +227,10 @@ def mask_span(span: PiiSpan) -> str:
         # keep a +86 prefix whole, then the first 3 and last 4 digits of the mobile number
         prefix_digits = sum(ch.isdigit() for ch in norm[: mobile.start(1)])
         return _mask_digits(span.text, prefix_digits + 3, 4)
-    hk = _HK_PHONE.fullmatch(norm)
-    if hk is not None and not _LANDLINE.fullmatch(norm):
+    if _HK_PHONE.fullmatch(norm) and not _LANDLINE.fullmatch(norm):
         # Hong Kong's eight digits (or a Taiwanese landline): keep 852 and the first four, hide
         # the last four — 9168 ****
-        prefix_digits = sum(ch.isdigit() for ch in (hk.group("prefix") or ""))
-        total = sum(ch.isdigit() for ch in norm)
-        return _mask_digits(span.text, total - 4, 0) if total - prefix_digits >= 8 else span.text
+        return _mask_digits(span.text, sum(ch.isdigit() for ch in norm) - 4, 0)
     digits = "".join(ch for ch in norm if ch.isdigit())
     area = 3 if digits.startswith(("010", "02")) else 4
     return _mask_digits(span.text, area, 2)
