@@ -77,13 +77,16 @@ def build_application(
     deadlines: bool = True,
     worker: tuple[int, int] | None = None,
     lease: int | None = None,
+    timeout: float | None = None,
 ) -> Application:
     """The Application for these services, talking to the Bot API server at base_url.
 
     `worker` = (i, n): this process is worker i of n in webhook mode. It fetches no updates but
     claims those the listener stored; its outbox drainer claims a share of what is due; its rate
     limiter keeps 1/n of the bot's 30 messages a second, so that the n together keep to it; only
-    worker 1 sets the command menus. `lease`: how long its claims hold (tests shorten it)."""
+    worker 1 sets the command menus. `lease`: how long its claims hold (tests shorten it).
+    `timeout`: seconds to wait for the Bot API server (PTB's default, 5 s, when None); the tests
+    lengthen it, since a send that times out waits for a retry on a clock they hold still."""
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -102,6 +105,8 @@ def build_application(
         # No Updater: it confirms a batch before handling it. handlers/inbox.py stores first.
         .updater(None)
     )
+    if timeout is not None:
+        builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
     index, workers = worker if worker is not None else (1, 1)
     if rate_limit:
         # Telegram's limits (30 messages a second, 20 a minute per group) are kept by the

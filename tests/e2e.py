@@ -33,6 +33,10 @@ GROUP = -1001000001101  # 城河一网格群
 LEADER, WORKER, COMMUNITY = 100001, 100002, 100101
 WANG, LI, ZHANG = 9000001, 9000002, 9000003  # demo residents; 张小姐 never started the bot
 STRANGER = 9999999
+# Seconds the bot waits for the simulator. PTB's 5 s can run out on a loaded machine, and a send
+# that timed out waits for a retry on the held clock, which these tests never move for it: the
+# awaited message would simply not come (seen once in CI, /my's hint to the group).
+SERVER_TIMEOUT = 60.0
 
 
 async def outbox_idle(reader: Any, *, now: int) -> bool:
@@ -162,6 +166,7 @@ async def running_bot(
             base_file_url=server.file_base_url,
             rate_limit=rate_limit,
             deadlines=deadlines,
+            timeout=SERVER_TIMEOUT,
         )
         control = ControlClient(server.base_url)
         running = Live(server, control, services, application)

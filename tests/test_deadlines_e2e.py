@@ -24,7 +24,7 @@ from simulator.seed import seed
 from simulator.server import SimulatorServer
 from storage import deadlines as deadline_sql
 from tests.conftest import local_ts
-from tests.e2e import outbox_idle
+from tests.e2e import SERVER_TIMEOUT, outbox_idle
 from tests.factories import RESIDENT, new_case
 
 TOKEN = "123456:deadline-e2e"
@@ -89,6 +89,7 @@ async def running(db_target: str, config: Config) -> AsyncIterator[Running]:
             base_url=server.api_base_url,
             base_file_url=server.file_base_url,
             rate_limit=False,
+            timeout=SERVER_TIMEOUT,
         )
         try:
             async with application:

@@ -19,7 +19,7 @@ from simulator.seed import seed
 from simulator.server import SimulatorServer
 from storage.db import Database
 from tests.conftest import local_ts
-from tests.e2e import GROUP, LEADER, WANG, Live
+from tests.e2e import GROUP, LEADER, SERVER_TIMEOUT, WANG, Live
 
 REPORT = "/report 城河小区3号楼门口的垃圾桶盖子掉了 麻烦网格员看一下"
 
@@ -79,6 +79,7 @@ async def _bot(
     application = build_application(
         services, token=DEMO_BOT["token"], base_url=server.api_base_url,
         base_file_url=server.file_base_url, rate_limit=False, deadlines=False,
+        timeout=SERVER_TIMEOUT,
     )  # fmt: skip
     live = Live(server, control, services, application)
     await start_application(application)
