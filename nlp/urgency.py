@@ -494,6 +494,9 @@ _DOUBTED = re.compile(r"但.{0,8}(?:不对劲|不对|不放心|不像)|还是不
 _WINDOW = 8
 _FIGURATIVE_CUES = frozenset({"fire", "smoke", "collapse", "explosion"})
 _FIGURATIVE = re.compile(r"热|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
+# Water in a head or a gadget, and people "collapsing" from work or in a game, are no disaster.
+_SOAKED_THING = re.compile(r"(?:脑子|脑袋|脑壳|脑|耳朵|耳|手机|电脑|键盘|相机|手表|鞋子?|靴子?)$")
+_WORN_DOWN = frozenset("击打累拖整")
 # Laughter and no word of now: a joke or a story (王叔钓鱼掉水里了 哈哈), not a call for help.
 _JOKING = re.compile(r"哈哈|😂|🤣|\blol\b|笑死|xswl")
 
@@ -547,6 +550,10 @@ def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:
         return False  # a neighbour's leak soaks a bathroom: a dispute, not a flood
     if cue.name in ("smoke", "smoke_smell") and _SMOKING.search(text):
         return False
+    if "进水" in m.group() and _SOAKED_THING.search(text[max(start, m.start() - 3) : m.start()]):
+        return False  # 脑子进水了 (an insult), 手机进水了: not a flood
+    if "垮" in m.group() and text[m.start() - 1 : m.start()] in _WORN_DOWN:
+        return False  # 累垮了, 把他击垮了: a person worn down or beaten, not a building
     if cue.name == "missing" and re.search("狗|猫|泰迪|宠物|鹦鹉", text):
         return False  # 寻狗启事: a lost pet
     if cue.name == "missing" and re.search("个月|几年|好久|很久|多年", m.group()):

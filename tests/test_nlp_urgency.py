@@ -122,6 +122,9 @@ def test_the_cue_words_are_returned_as_evidence() -> None:
         "楼道里是不是着火了",
         # asking whether people are all right is no all-clear
         "楼道着火了 大家冇事吧？",
+        # the figures of speech above do not hide the real thing
+        "一楼进水了 水还在往上涨",
+        "后面那堵围墙被水冲垮了 有人在下面",
     ],
 )
 def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
@@ -151,6 +154,10 @@ def test_a_hazard_with_a_sign_of_now_is_urgent(text: str) -> None:
         "刚才那股焦味搞清楚了 是楼下在烤红薯 冇得事",
         "琴日B座个火警系有人煮嘢烧燶咗 消防已经走咗",
         "刚有人喊着火 我下楼瞅了 是烧烤摊生炉子 没事儿",
+        # water in a head or a phone, people "collapsing" from work: figures of speech
+        "你脑子进水了吧 这都信",
+        "手机进水了 开不了机 有没有修手机的推荐",
+        "天天加班 身体都累垮了",
     ],
 )
 def test_the_same_hazards_without_danger_now_are_not_urgent(text: str) -> None:
