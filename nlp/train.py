@@ -177,8 +177,13 @@ def real_samples(real_dir: Path) -> list[Sample]:
         if r.bucket != "train" or not r.is_report:
             continue  # questions and suggestions to the board teach neither side
         level = labels[r.id].get("level") if r.labelled else None
+        # A letter to a province that is not urgent says nothing of a chat message's danger: its
+        # "no" would teach the urgency head that 燃气/塌/火 in a complaint are calm. Only an
+        # urgent hand label trains that head. With the 400 labels of batch 4 and their "no",
+        # urgent recall over danger sets 1–10 fell by 6 of 1,706; without it, by 2.
+        urgent = r.urgent or None
         for text in (r.text, r.title):
-            samples.append(Sample(text, True, r.category, level, r.urgent, REAL_WEIGHT, real=True))
+            samples.append(Sample(text, True, r.category, level, urgent, REAL_WEIGHT, real=True))
     return samples
 
 
