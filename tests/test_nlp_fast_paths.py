@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
+import jieba
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -185,3 +188,36 @@ def test_the_split_elsewhere_rule_finds_a_drill_or_a_notice_exactly_when_the_reg
     text = "".join(data.draw(st.lists(parts, max_size=8)))
     found = _ELSEWHERE_ANY.search(text, frozenset(text))
     assert (found is not None) == (_ELSEWHERE.search(text) is not None)
+
+
+# ---- the dictionary cache: the same prefix dictionary as jieba's own, or none at all -------------
+
+
+def test_the_dictionary_cache_gives_jiebas_own_dictionary(tmp_path: Path) -> None:
+
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    cache = tmp_path / "freq.npz"
+    segment._write_freq_cache(reference, cache)
+    cached = jieba.Tokenizer()
+    assert segment._read_freq_cache(cached, cache)
+    assert cached.FREQ == reference.FREQ and cached.total == reference.total
+    text = "福业街菜场门口路面塌了个坑 晚上骑车很危险 the lift in block 5"
+    assert cached.lcut(text, HMM=False) == reference.lcut(text, HMM=False)
+
+
+def test_a_damaged_or_foreign_dictionary_cache_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    cache = tmp_path / "freq.npz"
+    for damaged in (b"", b"PK\x03\x04 not a zip", b"\x93NUMPY garbage"):
+        cache.write_bytes(damaged)
+        assert not segment._read_freq_cache(jieba.Tokenizer(), cache)
+    assert not segment._read_freq_cache(jieba.Tokenizer(), tmp_path / "missing.npz")
+    # Another user's file in the shared temp dir is never read.
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    segment._write_freq_cache(reference, cache)
+    monkeypatch.setattr(segment.os, "getuid", lambda: cache.stat().st_uid + 1)
+    assert not segment._read_freq_cache(jieba.Tokenizer(), cache)
