@@ -68,6 +68,9 @@ def _write_freq_cache(tokenizer: jieba.Tokenizer, path: Path) -> None:
         return
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             np.savez(
                 handle,
@@ -77,7 +80,7 @@ def _write_freq_cache(tokenizer: jieba.Tokenizer, path: Path) -> None:
             )
         os.replace(tmp, path)
     except OSError:
-        return
+        Path(tmp).unlink(missing_ok=True)  # a full disk leaves no half-written file behind
 
 
 def tokenizer() -> jieba.Tokenizer:

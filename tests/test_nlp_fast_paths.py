@@ -194,7 +194,6 @@ def test_the_split_elsewhere_rule_finds_a_drill_or_a_notice_exactly_when_the_reg
 
 
 def test_the_dictionary_cache_gives_jiebas_own_dictionary(tmp_path: Path) -> None:
-
     reference = jieba.Tokenizer()
     reference.initialize()
     cache = tmp_path / "freq.npz"
@@ -209,7 +208,6 @@ def test_the_dictionary_cache_gives_jiebas_own_dictionary(tmp_path: Path) -> Non
 def test_a_damaged_or_foreign_dictionary_cache_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     cache = tmp_path / "freq.npz"
     for damaged in (b"", b"PK\x03\x04 not a zip", b"\x93NUMPY garbage"):
         cache.write_bytes(damaged)

@@ -22,7 +22,7 @@ from nlp.corpus import (
 from nlp.metrics import EvalReport, evaluate
 from nlp.model import MODEL_FILE
 from nlp.parse import Parser, get_parser
-from nlp.train import file_digest
+from nlp.train import URGENCY_UNLABELLED_PARTS, file_digest
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_messages_in_english_and_pinyin_are_understood(test_split: list[Labelled
     later = {
         m.text
         for f in corpus_files()
-        if f.name in ("part_v.jsonl", "part_w.jsonl")
+        if f.name in URGENCY_UNLABELLED_PARTS
         for m in load_corpus([f])[0]
     }
     latin = [
