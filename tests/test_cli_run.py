@@ -139,10 +139,40 @@ async def test_a_stop_signal_during_start_up_is_no_error(
             process = await _run_bot(server, folder)
             await _reached(process, moment, folder)
             process.send_signal(signum)
-            _, errors = await asyncio.wait_for(process.communicate(), 20)
+            try:
+                _, errors = await asyncio.wait_for(process.communicate(), 20)
+            except TimeoutError:
+                process.kill()
+                _, errors = await process.communicate()
+                text = errors.decode(errors="replace")
+                pytest.fail(f"still running 20 s after the signal at {moment}; stderr:\n{text}")
             text = errors.decode(errors="replace")
-            assert process.returncode == 0, text
-            assert "Traceback" not in text and "failed" not in text, text
+            assert process.returncode == 0, f"{moment}: {text}"
+            assert "Traceback" not in text and "failed" not in text, f"{moment}: {text}"
+
+
+def test_a_stop_signal_that_lands_inside_an_import_still_exits_quietly() -> None:
+    """Python turns an exception raised inside a class's creation (as a signal handler's
+    SystemExit would be, in the middle of an import) into a RuntimeError with a traceback."""
+    script = (
+        "import os, signal\n"
+        "import importlib\n"
+        "cli = importlib.import_module('bot.cli.main')\n"
+        "class Descriptor:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        sum(range(1_000_000))  # the handler runs here, while type() builds Owner\n"
+        "def arguments():  # where main() reads its arguments, after taking the signals\n"
+        "    class Owner:\n"
+        "        field = Descriptor()\n"
+        "    print('not stopped')\n"
+        "cli._parser = arguments\n"
+        "cli.main(['run'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
 def test_run_without_a_token_says_what_to_set(tmp_path: Path) -> None:
