@@ -101,12 +101,21 @@ def classify_command(
 
 
 def eval_command(
-    path: str | None, *, out: TextIO, real: str | None = None, bucket: str = "test"
+    path: str | None,
+    *,
+    out: TextIO,
+    real: str | None = None,
+    bucket: str = "test",
+    unseen: bool = False,
 ) -> int:
     """Score the parser on a labelled JSON Lines file and print every figure of the issue;
-    with `real`, the per-source figures on the real data's held-out bucket instead."""
+    with `real`, the per-source figures on the real data's held-out bucket instead (`unseen`:
+    and each chat source scored by a model trained without it)."""
     if real is not None:
-        return eval_real_command(real, bucket=bucket, out=out)
+        return eval_real_command(real, bucket=bucket, out=out, unseen=unseen)
+    if unseen:
+        out.write("eval: --unseen goes with --real DIR\n")
+        return 2
     if path is None:
         out.write("eval: give a FILE, or --real DIR\n")
         return 2
@@ -129,10 +138,12 @@ def eval_command(
     return 0
 
 
-def eval_real_command(real_dir: str, *, bucket: str = "test", out: TextIO) -> int:
+def eval_real_command(
+    real_dir: str, *, bucket: str = "test", out: TextIO, unseen: bool = False
+) -> int:
     """Per-source figures on a held-out bucket of the real data (nlp/real_eval.py)."""
     from nlp.real import available
-    from nlp.real_eval import figures, format_figures, parse_rows
+    from nlp.real_eval import figures, format_figures, format_unseen, parse_rows, unseen_chat
 
     folder = Path(real_dir)
     if not available(folder):
@@ -141,6 +152,9 @@ def eval_real_command(real_dir: str, *, bucket: str = "test", out: TextIO) -> in
     buckets = ("dev", "test") if bucket == "both" else (bucket,)
     parsed = parse_rows(get_parser(), folder, buckets)
     out.write(format_figures(figures(parsed, buckets)) + "\n")
+    if unseen:
+        out.flush()  # one training per chat source follows: about half a minute each
+        out.write(format_unseen(unseen_chat(folder, buckets), buckets) + "\n")
     return 0
 
 

@@ -4,10 +4,14 @@ Chat: how often the bot would open a case or queue a review (both should be rare
 messages that are reports: how often they are noticed (case or review) and opened at once, as the
 title with the first 120 characters of the body and as the title alone. Hand-labelled board
 messages: the same, on the hand label, plus category accuracy.
+
+`--unseen` asks the harder question a group's chat puts: each chat source is scored by a model
+trained without it (the corpus and the other sources), as a source the parser never saw.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -152,5 +156,45 @@ def format_figures(fig: RealFigures) -> str:
     lines.append("board questions and suggestions (not reports): how often a case opens anyway")
     lines.append("                                      n     case  review")
     for source, r in fig.not_reports.items():
+        lines.append(f"  {source:<34}{r.n:5d}  {_pct(r.case)} {_pct(r.review)}")
+    return "\n".join(lines)
+
+
+def unseen_chat(
+    real_dir: Path = REAL_DIR,
+    buckets: Iterable[str] = ("test",),
+    case_threshold: float | None = None,
+    review_threshold: float | None = None,
+) -> dict[str, Rates]:
+    """Per chat source, the rates of a model trained without that source (one training each)."""
+    from nlp.corpus import corpus_files, load_corpus, split
+    from nlp.model import save_models
+    from nlp.train import build_arrays, training_rows
+
+    wanted = set(buckets)
+    files = corpus_files()
+    train_set, _ = split(load_corpus(files)[0])
+    chats = chat_rows(real_dir)
+    out: dict[str, Rates] = {}
+    for source in sorted({r.source for r in chats}):
+        arrays = build_arrays(training_rows(files, train_set, real_dir, without_chat=source))
+        with tempfile.TemporaryDirectory() as folder:
+            model = Path(folder) / "model.npz"
+            save_models(model, arrays)
+            parser = Parser(model_path=model)
+        rates = out[source] = Rates()
+        for row in chats:
+            if row.source == source and row.bucket in wanted:
+                rates.n += 1
+                rates.actions[action(parser.parse(row.text), case_threshold, review_threshold)] += 1
+    return out
+
+
+def format_unseen(chat: dict[str, Rates], buckets: Iterable[str]) -> str:
+    lines = [
+        f"chat from a source the model never saw (trained without it), bucket(s) {'+'.join(buckets)}",
+        "                                      n     case  review",
+    ]
+    for source, r in chat.items():
         lines.append(f"  {source:<34}{r.n:5d}  {_pct(r.case)} {_pct(r.review)}")
     return "\n".join(lines)

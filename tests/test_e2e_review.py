@@ -9,6 +9,7 @@ from typing import Any
 from bot.cli.demo_people import simulator_spec
 from bot.config import Config
 from bot.timing.clock import ManualClock
+from nlp.decide import CASE_THRESHOLD, REVIEW_THRESHOLD
 from simulator.seed import seed
 from simulator.server import SimulatorServer
 from storage import review as review_sql
@@ -33,7 +34,7 @@ class _Unsure:
                 "is_report": True,
                 "urgent": False,
                 "confidence": 0.4,
-                "report_probability": 0.5,  # between the two thresholds: review
+                "report_probability": (CASE_THRESHOLD + REVIEW_THRESHOLD) / 2,  # review
                 "category": result.category or "other",
                 "level": result.level or 1,
             }

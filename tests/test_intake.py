@@ -42,7 +42,7 @@ ANSWERS = {
     "3号楼路灯坏了": report(),
     "3号楼门口那个灯不亮": report(),
     "5号楼路灯坏了": report(location="5号楼"),
-    "好像哪里灯不太亮？": report(confidence=0.4, location=None),  # between the two thresholds
+    "好像哪里灯不太亮？": report(confidence=0.6, location=None),  # between the two thresholds
     "煤气味很重": report(confidence=0.5, category="fire_hazard", urgent=True, location=None),
 }
 

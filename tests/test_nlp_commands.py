@@ -155,11 +155,11 @@ def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
     example = Path(__file__).resolve().parent.parent / "examples" / "zhenhai.toml"
     text = example.read_text(encoding="utf-8")
     # The example leaves the thresholds to the parser, showing them commented out.
-    assert "# report_confidence = 0.85" in text and "# unsure_confidence = 0.4" in text
+    assert "# report_confidence = 0.9" in text and "# unsure_confidence = 0.55" in text
     config = tmp_path / "strict.toml"
     config.write_text(
-        text.replace("# report_confidence = 0.85", "report_confidence = 1.0").replace(
-            "# unsure_confidence = 0.4", "unsure_confidence = 0.0"
+        text.replace("# report_confidence = 0.9", "report_confidence = 1.0").replace(
+            "# unsure_confidence = 0.55", "unsure_confidence = 0.0"
         ),
         encoding="utf-8",
     )
@@ -170,3 +170,29 @@ def test_gridbot_classify_takes_the_thresholds_a_configuration_sets(
     monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
     assert main(["classify", "--jsonl"]) == 0  # no configuration: nlp.decide's defaults
     assert json.loads(capsys.readouterr().out)["action"] == "case"
+
+
+def test_eval_unseen_needs_the_real_data() -> None:
+    out = io.StringIO()
+    assert eval_command(None, unseen=True, out=out) == 2
+    assert "--real" in out.getvalue()
+
+
+def test_a_chat_source_left_out_is_not_trained_on_and_the_others_are(tmp_path: Path) -> None:
+    """`gridbot eval --real DIR --unseen` scores each chat source with a model that never saw it."""
+    from nlp.real import chat_rows
+    from nlp.train import training_rows
+
+    chat = [
+        {"id": f"{source}-{n}", "text": f"{source} 说的第{n}句闲话", "source": source}
+        for source in ("weibo", "forum")
+        for n in range(200)
+    ]
+    (tmp_path / "chatter.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in chat), encoding="utf-8"
+    )
+    (tmp_path / "complaints.jsonl").write_text("", encoding="utf-8")
+    taught = {r.text for r in training_rows([], [], tmp_path, without_chat="weibo")}
+    trained = {r.text for r in chat_rows(tmp_path) if r.bucket == "train"}
+    assert taught and taught <= trained
+    assert {t.split()[0] for t in taught} == {"forum"}

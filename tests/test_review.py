@@ -25,7 +25,7 @@ WITH_PHONE = "楼下好像一直有怪味 我电话13812345678"
 @pytest.fixture
 def intake(db: Database, config: Config, clock: ManualClock) -> Intake:
     answers = dict(ANSWERS)
-    answers[WITH_PHONE] = report(confidence=0.4, location=None, category="pollution")
+    answers[WITH_PHONE] = report(confidence=0.6, location=None, category="pollution")
     return Intake(db, config, clock, ScriptedParser(answers))
 
 
@@ -206,7 +206,7 @@ async def test_items_a_leader_cannot_be_sent_go_up_to_the_community(
 async def test_accepting_a_problem_reported_meanwhile_joins_that_case_as_me_too(
     intake: Intake, desk: ReviewDesk, db: Database
 ) -> None:
-    intake.parser.answers["3号楼那边灯好像不亮"] = report(confidence=0.4)  # unsure, at 3号楼
+    intake.parser.answers["3号楼那边灯好像不亮"] = report(confidence=0.6)  # unsure, at 3号楼
     item = await _kept(intake, "3号楼那边灯好像不亮", 15)
     first = await intake.receive(message("3号楼路灯坏了", 16, user_id=900002))
     decided = await desk.decide(item, LEADER, accept=True)

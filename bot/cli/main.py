@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         default="test",
         help="which held-out part of the real data (default: %(default)s)",
     )
+    evaluate.add_argument(
+        "--unseen",
+        action="store_true",
+        help="with --real: also score each chat source with a model trained without it",
+    )
     evaluate.add_argument("--feedback", metavar="DB", help="score on the labels staff gave in DB")
 
     train = commands.add_parser("train", help="retrain the shipped classifier from nlp/data")
@@ -262,10 +267,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nlp.commands import eval_command
 
         if args.feedback is None:
-            return eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
+            return eval_command(
+                args.file, real=args.real, bucket=args.bucket, unseen=args.unseen, out=sys.stdout
+            )
         status = 0
         if args.file is not None or args.real is not None:
-            status = eval_command(args.file, real=args.real, bucket=args.bucket, out=sys.stdout)
+            status = eval_command(
+                args.file, real=args.real, bucket=args.bucket, unseen=args.unseen, out=sys.stdout
+            )
         if status == 0:
             from bot.cli.feedback_command import eval_feedback_command
 
