@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nlp.corpus import LabelledMessage
+from nlp.decide import ACTIONS, action
 from nlp.parse import ParseResult
 from nlp.taxonomy import CATEGORY_CODES
 
@@ -50,6 +51,9 @@ class EvalReport:
     pii_gold: int
     pii_false_masks: int
     false_mask_texts: list[str] = field(default_factory=list)
+    # What the bot would do (nlp.decide, default thresholds): gold chatter / gold reports by action.
+    chatter_actions: Counter[str] = field(default_factory=Counter)
+    report_actions: Counter[str] = field(default_factory=Counter)
 
 
 def _ratio(a: int, b: int) -> float:
@@ -85,7 +89,10 @@ def evaluate(gold: Sequence[LabelledMessage], predicted: Sequence[ParseResult]) 
     loc_n = loc_exact = loc_overlap = 0
     pii_gold = pii_found = false_masks = 0
     false_mask_texts: list[str] = []
+    chatter_actions: Counter[str] = Counter()
+    report_actions: Counter[str] = Counter()
     for g, p in zip(gold, predicted, strict=True):
+        (report_actions if g.is_report else chatter_actions)[action(p)] += 1
         tp += g.is_report and p.is_report
         fp += (not g.is_report) and p.is_report
         fn += g.is_report and not p.is_report
@@ -141,6 +148,8 @@ def evaluate(gold: Sequence[LabelledMessage], predicted: Sequence[ParseResult]) 
         pii_gold=pii_gold,
         pii_false_masks=false_masks,
         false_mask_texts=false_mask_texts,
+        chatter_actions=chatter_actions,
+        report_actions=report_actions,
     )
 
 
@@ -156,6 +165,15 @@ def format_report(report: EvalReport) -> str:
         f"urgent             recall    {u.recall:.3f}  precision {u.precision:.3f}  (gold urgent: {u.support})",
         f"location           exact     {report.location_exact:.3f}  overlap {report.location_overlap:.3f}  (messages with a place: {report.location_n})",
         f"personal data      recall    {report.pii_recall:.3f}  false masks {report.pii_false_masks}  (gold items: {report.pii_gold})",
+        "",
+        "what the bot would do (nlp.decide, default thresholds)",
+        f"{'':<14}{'n':>5}{'case':>9}{'review':>9}{'ignore':>9}",
+    ]
+    for name, counts in (("chatter", report.chatter_actions), ("reports", report.report_actions)):
+        n = sum(counts.values())
+        shares = "".join(f"{100 * counts[a] / n if n else 0.0:8.1f}%" for a in ACTIONS)
+        lines.append(f"  {name:<12}{n:5d}{shares}")
+    lines += [
         "",
         f"{'category':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}",
     ]

@@ -112,6 +112,11 @@ def test_eval_prints_every_figure_and_skips_bad_lines(tmp_path: Path) -> None:
         "confusion",
     ):
         assert figure in text
+    # What the bot would do with each: the report opens a case, the greeting is left alone.
+    lines = [line.split() for line in text.splitlines()]
+    rows = {words[0]: words[1:] for words in lines if words[:1] in (["reports"], ["chatter"])}
+    assert rows["reports"] == ["1", "100.0%", "0.0%", "0.0%"]
+    assert rows["chatter"] == ["1", "0.0%", "0.0%", "100.0%"]
 
 
 def test_eval_of_a_missing_file_fails_cleanly() -> None:
