@@ -128,9 +128,7 @@ def _pct(x: float) -> str:
 
 def format_figures(fig: RealFigures) -> str:
     lines = [f"real data, bucket(s) {'+'.join(fig.buckets)} (never trained on)"]
-    lines.append("chat (negatives)                      n     case  review")
-    for source, r in fig.chat.items():
-        lines.append(f"  {source:<34}{r.n:5d}  {_pct(r.case)} {_pct(r.review)}")
+    lines += _chat_table("chat (negatives)", fig.chat)
     header = "                                      n     case  review  noticed"
     for title, group in (
         ("board reports, title + 120 chars (label or title rule)", fig.reports),
@@ -191,10 +189,12 @@ def unseen_chat(
 
 
 def format_unseen(chat: dict[str, Rates], buckets: Iterable[str]) -> str:
-    lines = [
-        f"chat from a source the model never saw (trained without it), bucket(s) {'+'.join(buckets)}",
-        "                                      n     case  review",
-    ]
+    title = f"chat from a source the model never saw (trained without it), bucket(s) {'+'.join(buckets)}"
+    return "\n".join(_chat_table(title, chat))
+
+
+def _chat_table(title: str, chat: dict[str, Rates]) -> list[str]:
+    lines = [title, f"{'':<36}{'n':>5}{'case':>8}{'review':>7}"]
     for source, r in chat.items():
         lines.append(f"  {source:<34}{r.n:5d}  {_pct(r.case)} {_pct(r.review)}")
-    return "\n".join(lines)
+    return lines
