@@ -161,14 +161,19 @@ async def next_due_at(conn: aiosqlite.Connection, *, after: int | None = None) -
     return None if row is None or row[0] is None else int(row[0])
 
 
-async def claimed_count(conn: aiosqlite.Connection) -> int:
-    """Notices a drainer holds right now (being sent)."""
+async def idle(conn: aiosqlite.Connection, *, now: int) -> bool:
+    """Nothing may go now (see `due`) and nothing is being sent. One statement, so one snapshot:
+    asked in two, a notice queued by a send in flight (a card update after a removal) was not
+    due yet while its chat was held, and the send had ended by the second question."""
     row = _first(
         await conn.execute_fetchall(
-            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL"
+            f"SELECT NOT EXISTS (SELECT 1 FROM outbox o WHERE {_SENDABLE})"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending'"
+            " AND lease_until IS NOT NULL)",
+            {"now": now},
         )
     )
-    return 0 if row is None else int(row[0])
+    return row is not None and bool(row[0])
 
 
 def _owned(owner: str | None) -> str:

@@ -42,7 +42,7 @@ SERVER_TIMEOUT = 60.0
 async def outbox_idle(reader: Any, *, now: int) -> bool:
     """Nothing due in the outbox and nothing being sent (a claimed notice is not due, but not
     in the chat yet either)."""
-    return not await outbox_sql.due(reader, now=now) and not await outbox_sql.claimed_count(reader)
+    return await outbox_sql.idle(reader, now=now)
 
 
 class Live:

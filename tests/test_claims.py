@@ -15,7 +15,7 @@ from bot.delivery.outbox import Delivered, OutboxDrainer
 from bot.timing.clock import ManualClock
 from storage import deadlines, inbox, outbox
 from storage.db import Database
-from storage.records import CaseRecord, OutboxRecord
+from storage.records import CaseRecord, Notice, OutboxRecord
 from tests.factories import new_case
 
 GROUP, OTHER, PERSON = -1001000001101, -1001000001102, 7000001
@@ -120,6 +120,30 @@ async def test_a_slow_drain_renews_its_claims_so_no_other_drainer_sends_them_too
     slow.go.set()
     assert await draining == 2
     assert other.sent == [] and len(slow.sent) == 2
+
+
+async def test_the_outbox_is_idle_only_when_nothing_is_due_or_being_sent(
+    db: Database, config: Config, clock: ManualClock
+) -> None:
+    """What the end-to-end tests wait on: a send in flight that queues a notice behind it in
+    its chat (a removal queues the card's update) never leaves a moment that looks idle."""
+    await Lifecycle(db, config, clock).open_case(new_case(config), group_chat_id=GROUP)
+    now = clock.now()
+    assert not await outbox.idle(db.reader, now=now)  # the card and the assignment are due
+    async with db.write() as conn:
+        taken = await outbox.claim(conn, now=now, owner="a", lease=60, limit=10)
+    assert taken and not await outbox.idle(db.reader, now=now)  # claimed: being sent
+    in_group = next(n for n in taken if n.chat_id == GROUP)
+    async with db.write() as conn:  # queued during that send, behind it in the group's line
+        await outbox.enqueue(conn, Notice("card_update", GROUP, case_id=in_group.case_id), now=now)
+    for notice in taken:
+        async with db.write() as conn:
+            await outbox.mark_sent(conn, notice.id, now=now, message_id=1, owner="a")
+        assert not await outbox.idle(db.reader, now=now)  # the update is due once its chat is free
+    async with db.write() as conn:
+        (update,) = await outbox.claim(conn, now=now, owner="a", lease=60, limit=10)
+        await outbox.mark_sent(conn, update.id, now=now, message_id=2, owner="a")
+    assert await outbox.idle(db.reader, now=now)
 
 
 def test_every_claim_is_one_statement_marked_and_ending_in_skip_locked() -> None:
