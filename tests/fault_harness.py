@@ -280,7 +280,9 @@ async def _forge(
     answered = 0
     for n in range(count):
         data = forms[n % len(forms)].format(id=case_ids[n % len(case_ids)], resident=resident)
-        result = await control.press(chat, card["message_id"], resident, data=data[:64], forge=True)
+        result = await control.press(
+            chat, card["message_id"], resident, data=data[:64], forge=True, timeout=60.0
+        )
         answered += bool(result.get("answered"))
     after = _statuses(db)
     return answered, sum(1 for a, b in zip(before, after, strict=False) if a != b)

@@ -113,7 +113,7 @@ async def test_a_polling_application_goes_through_every_method(
         assert card["reply_to_message_id"] == said["message_id"]
         assert card["reply_markup"]["inline_keyboard"][0][0]["text"] == "接单"
 
-        pressed = await sim.press(GROUP_ID, card["message_id"], LEADER, text="接单")
+        pressed = await sim.press(GROUP_ID, card["message_id"], LEADER, text="接单", timeout=60.0)
         assert pressed["answer"]["text"] == "已接单"
         after_press = await sim.wait_event("edit", chat=GROUP_ID, after=0)
         assert after_press["data"]["message"]["text"] == "案件 7 已接单"
