@@ -21,6 +21,18 @@ LAUNCH_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 
+# How long a browser test waits for something to show (ms). Playwright's expect() gives 5 s,
+# which Chromium beside the bot and the suite on a loaded machine can use up; a passing run
+# waits no longer for it.
+WAIT_MS = 30_000
+
+
+def be_patient() -> None:
+    """Every expect() in the test waits WAIT_MS unless it says otherwise."""
+    from playwright.async_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+
 
 def missing() -> list[str]:
     """The browser and font files that are not installed."""

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from simulator import ControlClient, SimulatorServer, seed
 from simulator.testing import GROUP_ID, LEADER, RESIDENT, TOKEN, WORLD
-from tests.browser import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser import CHROMIUM, LAUNCH_ARGS, WAIT_MS, be_patient, require_browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -35,6 +35,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _browser_installed() -> None:
     require_browser()
+    be_patient()
 
 
 RATING = InlineKeyboardMarkup(
@@ -111,7 +112,7 @@ async def test_a_resident_writes_in_a_group_and_presses_the_bots_button(
             await page.press("#input", "Enter")
 
             card = page.locator(".msg:not(.me) .bubble", has_text="已收到")
-            await expect(card).to_be_visible(timeout=5000)
+            await expect(card).to_be_visible(timeout=WAIT_MS)
             await expect(page.locator(".msg.me .bubble", has_text="路面塌了")).to_be_visible()
             await page.locator(".msg:not(.me)").last.hover()
             await page.screenshot(path=str(ARTIFACTS / "sim_browser_card.png"))
@@ -282,7 +283,7 @@ async def test_a_message_the_bot_removed_says_who_removed_it_not_that_its_author
             await page.click(".chat-item:has-text('福业街网格群')")
             await page.fill("#input", "路灯坏了 我电话13812345678")
             await page.press("#input", "Enter")
-            await expect(page.locator(".bubble", has_text="已收到")).to_be_visible(timeout=5000)
+            await expect(page.locator(".bubble", has_text="已收到")).to_be_visible(timeout=WAIT_MS)
             group = world.state.group(GROUP_ID)
             assert group is not None
             mine = next(m for m in group.messages.values() if m.sender_id == RESIDENT)
