@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from nlp import segment
 from nlp.features import WORD_MARK, features, latin_words, prepare
+from nlp.greeting import asks_who_is_there
 from nlp.hazard import hazard_of
 from nlp.level import level_prior, suggest_level
 from nlp.model import MODEL_FILE, LinearModels
@@ -119,6 +120,8 @@ class Parser:
         original = text[: len(norm)]
         pii = find_pii_normalised(norm, original)
         if not _HAS_CONTENT.search(norm) or junk_ratio(original) > 0.2:
+            return _not_a_report(pii)
+        if asks_who_is_there(norm):  # 现在还有人没睡吗: a roll call, however its words score
             return _not_a_report(pii)
         prepared = prepare(norm)
         words = segment.cut(prepared)
