@@ -8,10 +8,10 @@ each category, so a message in words the corpus never used still lands near its 
 
 from __future__ import annotations
 
-import re
 from itertools import compress
 
 from nlp.danger_lexicon import DANGER_LEXICON, crossings
+from nlp.fastregex import compile_led
 
 LEXICON: dict[str, str] = {
     # people and quarrels
@@ -127,7 +127,7 @@ MARK = "\x03"  # prefixes lexicon features so no text n-gram can equal one
 
 
 # 可是不是着火 / 就是不是 say "but it is not": their 不是 denies and stays
-_ASKS = re.compile(r"(?<![可就倒但])是不是")
+_ASKS = compile_led(r"(?<![可就倒但])是不是")
 
 
 def _unask(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from nlp.fastregex import compile_led
 from nlp.normalize import normalize
 
 PiiKind = Literal["phone", "id_number"]
@@ -31,7 +32,7 @@ _NOT_DIGIT_BEFORE = r"(?<![0-9])"
 _NOT_DIGIT_AFTER = r"(?![0-9])"
 
 # +86 / 0086 / 86- prefix, then 1[3-9]x xxxx xxxx with optional separators (3-4-4 grouping).
-_MOBILE = re.compile(
+_MOBILE = compile_led(
     _NOT_DIGIT_BEFORE
     + r"(?:(?:\+|00)?86"
     + _SEP
@@ -44,7 +45,7 @@ _MOBILE = re.compile(
 )
 
 # A Taiwanese mobile: 09xx-xxx-xxx, or +886 9xx xxx xxx (residents from Taiwan give theirs).
-_TW_MOBILE = re.compile(
+_TW_MOBILE = compile_led(
     _NOT_DIGIT_BEFORE
     + r"(?:(?:\+|00)886"
     + _SEP
@@ -62,7 +63,7 @@ _TW_MOBILE = re.compile(
 # With Hong Kong's +852 / (852), or a Taiwanese area code in brackets, it is a phone wherever
 # it stands.
 _HK_PREFIX = r"(?:(?:\+|00)852|\(852\)|（852）)"
-_HK_PHONE = re.compile(
+_HK_PHONE = compile_led(
     _NOT_DIGIT_BEFORE
     + r"(?P<prefix>"
     + _HK_PREFIX
@@ -72,20 +73,20 @@ _HK_PHONE = re.compile(
     + r"\d{4}"
     + _NOT_DIGIT_AFTER
 )
-_PHONE_WORD = re.compile(
+_PHONE_WORD = compile_led(
     r"电话|手机|联络|联系|致电|打给|打我|打过来|拨打|call|tel|phone|whatsapp|wa[:：]|微信|wechat|"
     r"\bsignal\b|\bline\b",
     re.IGNORECASE,
 )
 # Between the phone word and the digits, words that make them another number (联系快递单号,
 # 打疫苗日期) — a Taiwanese mobile's bare ten digits after them are an order number too.
-_OTHER_NUMBER = re.compile(
+_OTHER_NUMBER = compile_led(
     r"单号|订单|编号|运单|快递|日期|金额|账号|帐号|卡号|流水号|车牌|工号|学号"
 )
 _PHONE_WINDOW = 16
 
 # Landline with an area code: 010, 02x, 0[3-9]xx; the local number 7–8 digits, not starting 0/1.
-_LANDLINE = re.compile(
+_LANDLINE = compile_led(
     _NOT_DIGIT_BEFORE
     + r"(?:\((?:010|02\d|0[3-9]\d{2})\)|（(?:010|02\d|0[3-9]\d{2})）|(?:010|02\d|0[3-9]\d{2}))"
     + r"[ \-‐–—－]?"
@@ -96,7 +97,7 @@ _LANDLINE = re.compile(
 )
 
 # 18-character ID: 6 area + 8 birth date + 3 sequence + check (digit or X); groups may be spaced.
-_ID_NUMBER = re.compile(
+_ID_NUMBER = compile_led(
     _NOT_DIGIT_BEFORE
     + r"([1-9]\d{5})"
     + _SEP
@@ -107,12 +108,12 @@ _ID_NUMBER = re.compile(
 
 # A mobile read out to voice input or typed in words: 幺三八零零幺二三四五六 (one digit per character).
 _WORD_DIGITS = "零〇一幺二两三四五六七八九"
-_WORD_MOBILE = re.compile(
+_WORD_MOBILE = compile_led(
     rf"(?<![{_WORD_DIGITS}十百千万])[一幺][三四五六七八九][{_WORD_DIGITS}]{{9}}(?![{_WORD_DIGITS}十百千万])"
 )
 
 # Said to be an ID number: then a slip in its check digit does not make it anyone's to read.
-_NAMED_ID = re.compile(
+_NAMED_ID = compile_led(
     r"身份证|身份證|证件号|證件號|身份号码|id\s*(?:no|number|card)?", re.IGNORECASE
 )
 

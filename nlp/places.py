@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from nlp.fastregex import compile_led
 from nlp.segment import tokenizer
 
 _HAN = "\u4e00-\u9fff"
@@ -29,7 +30,7 @@ _AREA_SUFFIXES = (
     "商厦 大药房 药房 药店 国际"
 ).split()
 _AREA_SUFFIXES.sort(key=len, reverse=True)
-_AREA = re.compile("|".join(_AREA_SUFFIXES))
+_AREA = compile_led("|".join(_AREA_SUFFIXES))
 # A suffix followed by these is part of a word, not a place: 路面, 路灯, 街坊, 村民, 河水…
 _NOT_AFTER = {
     "路": "面灯过况线费人由子径段牌",
@@ -132,15 +133,15 @@ _STOP_PREFIXES = tuple(
 )
 _VERBS = set("跑进去来到出走回上下住修扫开过占堆放搬找叫买卖干做搞弄挖拆建盖停骑逛")
 # Kinds of road, not names of roads: 大马路, 那条机耕路.
-_GENERIC_ROAD = re.compile(
+_GENERIC_ROAD = compile_led(
     "(?:马|公|道|小|大|铁|出|走|一|跑|上|过|让|修|带|问|近|远|弯|土|机耕|石板|行人|水泥|柏油|泥巴)路$"
 )
 _STOP_PREFIX_SET = frozenset(_STOP_PREFIXES)
 _PREFIX_SIZES = sorted({len(p) for p in _STOP_PREFIXES}, reverse=True)
-_NAME_CHAR = re.compile(f"[{_HAN}A-Za-z]")
-_TIME_END = re.compile(r"[天周节月年日号点]$")
+_NAME_CHAR = compile_led(f"[{_HAN}A-Za-z]")
+_TIME_END = compile_led(r"[天周节月年日号点]$")
 
-_UNIT = re.compile(
+_UNIT = compile_led(
     rf"{_NUM}(?:号楼|号门|号院|幢|栋|座|单元|室|户|排|弄|号|楼|层)"
     r"|(?<=[栋幢座元])\s?\d{3,4}(?![\d室号户])"  # a bare room number right after a building/unit
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])|(?<![\d-])\d{1,3}-\d{3,4}(?![\d-])"  # 3-2-501
@@ -150,9 +151,9 @@ _UNIT = re.compile(
     r"|(?<![\d.-])\d{3,4}(?=的门|那家|那户|对门|家(?![\d]))"
 )
 _A_BUILDING = {"一栋", "一幢", "一座", "一排", "一户"}  # 盖了一栋楼: "a building", no address
-_BUILDING = re.compile(rf"^{_NUM}(?:号楼|幢|栋|座|单元)$|^(?i:block|blk|building|bldg|tower)")
-_FLOOR_OR_NUMBER = re.compile(rf"^{_NUM}(?:号|户|排|楼|层)$")
-_LANDMARKS = re.compile(
+_BUILDING = compile_led(rf"^{_NUM}(?:号楼|幢|栋|座|单元)$|^(?i:block|blk|building|bldg|tower)")
+_FLOOR_OR_NUMBER = compile_led(rf"^{_NUM}(?:号|户|排|楼|层)$")
+_LANDMARKS = compile_led(
     "地下车库|车库入口|车库|车棚|公交站台|公交车站|公交站|地铁站|地铁口|十字路口|交叉口|"
     "天桥|桥洞|桥下|篮球场|健身区|垃圾房|垃圾站|垃圾中转站|保安亭|"
     "消防通道|xf通道|安全出口|停车场|路口|人行道|天台|楼顶|顶楼|地下室|单元门口|"
@@ -170,19 +171,19 @@ _LANDMARKS = re.compile(
     "(?:健身器材|健身路径|花坛|凉亭|滑梯|秋千)(?=那|这|旁|边|附近|后|前)"
 )
 # Places written in English (or pinyin with English words): Jianshe Road, Xinhua Market, Gate 3.
-_ENGLISH_PLACE = re.compile(
+_ENGLISH_PLACE = compile_led(
     r"\b(?:[A-Z][a-z]+ ){1,3}(?:Road|Rd|Street|St|Lu|Jie|Market|Gardens?|Park|Plaza|Mall|Avenue|"
     r"Ave|Community|Village|Estate|Tower|Centre|Center|Square|Bridge|Residence|Apartments?)\b"
     r"(?: \d{1,4}\b)?|\b(?:Gate|Entrance|Exit) ?(?:\d{1,3}|[A-Z])\b"
 )
-_UPPER = re.compile("[A-Z]")
+_UPPER = compile_led("[A-Z]")
 # A stop named for its road or village: 中官路站 (looked for only when 站 occurs: a leading [汉]
 # class would make the regex try every position).
-_NAMED_STOP = re.compile(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
+_NAMED_STOP = compile_led(f"[{_HAN}]{{2,4}}(?:路|街|村|桥|湖|门|园)站")
 # Before a landmark or unit, 小区 (or xq) belongs to the place: 小区北门, xq西门.
-_OUR_ESTATE = re.compile(r"小区|xq|XQ")
+_OUR_ESTATE = compile_led(r"小区|xq|XQ")
 # Tails that extend a place (12栋后面, 东门外, 停车场那边) but name none by themselves.
-_TAILS = re.compile(
+_TAILS = compile_led(
     "河道|"
     "门口|后面|前面|旁边|对面|附近|那里|那边|这边|里面|外面|中间|下面|底下|入口|出口|边上|"
     "东头|西头|南头|北头|外(?![卖地面国])"

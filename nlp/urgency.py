@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.fastregex import FastAlternation
+from nlp.fastregex import FastAlternation, compile_led
 
 _PERSON = (
     "人|老人|老人家|小孩|孩子|小朋友|宝宝|老太太|老太|老爷子|老头|奶奶|爷爷|外婆|外公|阿姨|大爷|大妈|"
@@ -364,8 +364,8 @@ _PAIRS: tuple[_Pair, ...] = tuple(
 )
 
 
-_SOFT = re.compile(r"衣服|被子|被单|床单|毛巾|袜子|裤子|内衣|玩具|纸|塑料袋|树叶")
-_SEWAGE = re.compile(
+_SOFT = compile_led(r"衣服|被子|被单|床单|毛巾|袜子|裤子|内衣|玩具|纸|塑料袋|树叶")
+_SEWAGE = compile_led(
     r"污水|粪|排污|偷排|阴沟|下水道|臭水|马桶"
 )  # sewage reaching a river: pollution, not a flood
 
@@ -392,14 +392,14 @@ def _pair_matches(text: str, pair: _Pair, chars: frozenset[str] | None = None) -
 
 
 # Around a cue: the cue does not describe danger happening here and now.
-_HYPOTHETICAL = re.compile(
+_HYPOTHETICAL = compile_led(
     r"万一|如果|要是|假如|假设|一旦|怕|担心|害怕|生怕|防止|预防|避免|以防|防范|谨防|小心|注意|"
     r"会不会|可能会|容易|迟早|早晚|隐患|不然|否则|差点|差一点|险些|不会|别|防|演练|演习|培训|模拟|知识|"
     r"不要|这要|真要|哪天|"
     r"请问|咨询|怎么收费|多少钱"
 )
 # Right before a cue: 没有烟, 没着火, 不是漏气.
-_NEGATION = re.compile(
+_NEGATION = compile_led(
     r"(?:没有|没|不是|并未|未|无|没人|没有人|无人|冇人|不是有人|不|冇|唔|呒没|勿)$"
 )
 
@@ -411,31 +411,31 @@ def _negated(text: str, at: int, window: int) -> bool:
     return not asks and bool(_NEGATION.search(text[max(0, at - window) : at]))
 
 
-_NEGATION_LATIN = re.compile(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
-_PAST = re.compile(
+_NEGATION_LATIN = compile_led(r"(?:\bbu ?shi|\bmei ?you|\bnot|\bno|n'?t) ?$")
+_PAST = compile_led(
     r"上次|上回|去年|前年|以前|之前|前几天|前阵子|上个月|上周|上礼拜|昨天|昨晚|前天|那天|当时|小时候|"
     r"昨日|前日|寻日|琴日|昨儿|昨个|夜来|(?<![跟眼门面])前儿"  # yesterday in written Chinese, Cantonese, 北方话, Wu
 )
-_RESOLVED = re.compile(
+_RESOLVED = compile_led(
     r"已经?(?:修好|处理|解决|灭了|扑灭|救出|找到|送医|送到医院|没事|好了|恢复|排除|关了|控制住|走了|离开|分开|"
     r"拉开|劝开|散了|退了)|被?拉开了|劝开了|退了|"
     r"(?:修|弄|搞|处理|补|盖|接)好了|(?:盖|接)上了|搞掂|冇事喇|冇事了|已解决|已处理|找到了|救出来了|被救出|火灭了|灭掉了|没事了|虚惊一场|不用担心|恢复了|平安|"
     r"还好没人|幸好没人|\bis out\b|put out|everyone is (?:safe|ok)|no one (?:was )?hurt|谢谢大家帮忙|感谢.{0,6}(?:消防|民警|警察|物业|网格员)"
 )
 # The whole message is not about danger here: drills, news, notices, stories, service questions.
-_ELSEWHERE = re.compile(
+_ELSEWHERE = compile_led(
     r"演练|演习|消防培训|安全知识|安全教育|宣传|讲座|科普|新闻|电视(?:上|里|台)|视频里|抖音|电影|游戏|小说|梦到|做梦|"
     r"温馨提示|【|通知[:：]|提醒大家|请大家注意|转发|转自|转[:：]|据报道|提前了解|想了解一下|"
     r"\b(?:drill|reminder|update)\b|听说.{0,8}(?:外地|别的|那边)|"
     r"(?:有没有|能不能|可不可以|可以|怎么|如何|哪里).{0,10}(?:服务|申请|补贴|补助|办理|护理|报销|上门)"
 )
-_NOT_A_DRILL = re.compile(
+_NOT_A_DRILL = compile_led(
     r"(?:不是|并非|并不是|唔系|唔係|不係|毋是)(?:在)?(?:演练|演习|消防演习)|\bnot an? (?:fire )?drill\b"
 )
 # The same, for "is there any": one of its branches starts with \\b, which makes re try every
 # branch at every position; split, the branches led by a character are found by re's fast scan.
 _ELSEWHERE_ANY = FastAlternation(_ELSEWHERE.pattern)
-_SMOKING = re.compile(
+_SMOKING = compile_led(
     r"抽烟|吸烟|烟头|烟蒂|香烟|油烟|烟花|炊烟|烧烤|烟囱|二手烟|烧垃圾|烧塑料|烧秸秆|焚烧|烧纸|烧树叶|"
     r"烧东西|厂子?.{0,6}(?:烧|排)"
 )
@@ -444,16 +444,16 @@ _SMOKING = re.compile(
 _STANDING = frozenset(
     {"fight", "crime", "flood", "electrical_burning", "medical", "smoke_smell", "missing"}
 )
-_HABITUAL = re.compile(
+_HABITUAL = compile_led(
     r"最近|每天|天天|经常|老是|总是|每次|每晚|一到晚上|(?<!一)动不动|每年|年年|都这样|好几次|好几回|好几个|多次|"
     r"个多月|几个月|"
     r"一下雨|一到下雨|每逢下雨|逢雨|下大雨就|下雨就"  # 一下雨就冒水: the drain floods every time it rains
 )
-_NOW = re.compile(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
-_LEAK = re.compile(r"漏水|渗水|滴水")
-_WEATHER = re.compile(r"雨|台风|河|江|潮|涨|坝|堤|水库")
+_NOW = compile_led(r"现在|正在|刚刚|刚才|快来|快点|还在|赶紧|马上")
+_LEAK = compile_led(r"漏水|渗水|滴水")
+_WEATHER = compile_led(r"雨|台风|河|江|潮|涨|坝|堤|水库")
 # Right after a cue: what was said is history (那个火灾 是去年的事了).
-_HISTORY_AFTER = re.compile(
+_HISTORY_AFTER = compile_led(
     r"\s?(?:那次|那回)?\s?(?:是|都是|已经是)?(?:去年|前年|上次|上个月|以前|好久以前)的?事"
 )
 
@@ -462,7 +462,7 @@ _HISTORY_AFTER = re.compile(
 # doubts it, the message is `cleared`: neither the rules nor the learned head call it danger
 # (nlp/parse.py). On the corpus train split this first cleared 10 of the rules' false alarms and
 # no true one; no labelled urgent message in the corpus, its splits or the danger sets is cleared.
-_ALL_CLEAR = re.compile(
+_ALL_CLEAR = compile_led(
     r"不好意思(?:吓|惊|让大家|害大家)|吓到大家|吓着大家|惊扰|(?<!不)是(?:因为)?我(?:家)?(?:在)?(?:烤|煎|炒|烧|做|弄|试|测|熏|烘|煮|忘|炖|点)|"
     r"(?<!不)是我家的(?=\s|[，。,.!！]|$)|虚惊|误会|误报|没事了|没啥事|呒没事|"
     # 冇事吧 / 没事儿吧 ask whether people are all right: not an all-clear
@@ -479,26 +479,26 @@ _ALL_CLEAR = re.compile(
 )
 # A notice that an alarm will be tested sets the rules aside like an all-clear does — unless the
 # message says it is not a test, or still calls for help or speaks of now.
-_ALARM_TEST = re.compile(
+_ALARM_TEST = compile_led(
     r"(?:警铃|警钟|火警铃|火警钟|报警器|报警铃|警报).{0,6}(?:测试|试鸣|试响)|"
     r"(?:测试|试鸣|试响).{0,8}(?:警铃|警钟|报警器|报警铃|警报)|\balarm test"
 )
-_NOT_A_TEST = re.compile(
+_NOT_A_TEST = compile_led(
     r"(?:不是|不像|并非|唔系|唔係|冇|没在|没有在).{0,3}(?:测试|试鸣|试响)|"
     r"\bnot (?:an? )?(?:fire )?(?:alarm )?(?:test|drill)"
 )
-_STILL_CALLING = re.compile(r"快来|快点|救命|还在|赶紧|马上|\bhelp\b|快啲|紧来")
+_STILL_CALLING = compile_led(r"快来|快点|救命|还在|赶紧|马上|\bhelp\b|快啲|紧来")
 # ... or doubts the all-clear it reports (老公说是误报 但我觉得不对劲)
-_DOUBTED = re.compile(r"但.{0,8}(?:不对劲|不对|不放心|不像)|还是不放心|不太对劲|不敢信")
+_DOUBTED = compile_led(r"但.{0,8}(?:不对劲|不对|不放心|不像)|还是不放心|不太对劲|不敢信")
 
 _WINDOW = 8
 _FIGURATIVE_CUES = frozenset({"fire", "smoke", "collapse", "explosion"})
-_FIGURATIVE = re.compile(r"热|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
+_FIGURATIVE = compile_led(r"热|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
 # Water in a head or a gadget, and people "collapsing" from work or in a game, are no disaster.
-_SOAKED_THING = re.compile(r"(?:脑子|脑袋|脑壳|脑|耳朵|耳|手机|电脑|键盘|相机|手表|鞋子?|靴子?)$")
+_SOAKED_THING = compile_led(r"(?:脑子|脑袋|脑壳|脑|耳朵|耳|手机|电脑|键盘|相机|手表|鞋子?|靴子?)$")
 _WORN_DOWN = frozenset("击打累拖整")
 # Laughter and no word of now: a joke or a story (王叔钓鱼掉水里了 哈哈), not a call for help.
-_JOKING = re.compile(r"哈哈|😂|🤣|\blol\b|笑死|xswl")
+_JOKING = compile_led(r"哈哈|😂|🤣|\blol\b|笑死|xswl")
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 from nlp import segment
 from nlp.danger_lexicon import DANGER_LEXICON, crossings
 from nlp.fastregex import (
+    REWRITTEN,
     FastAlternation,
     _led_by_a_character,
     _required_literal,
     _top_level_branches,
+    compile_led,
+    led,
 )
 from nlp.lexicon import LEXICON, MARK, lexicon_features
 from nlp.urgency import _CUES, _ELSEWHERE, _ELSEWHERE_ANY, _PAIRS
@@ -102,9 +105,10 @@ def test_the_segmenter_keeps_jiebas_handling_of_latin_digits_and_spaces() -> Non
 
 
 def _reference_finditer(pattern: str, text: str) -> Iterator[re.Match[str]]:
-    """FastAlternation as first written: led branches, then each gated branch in turn."""
+    """FastAlternation as first written: led branches, then each gated branch in turn (of the
+    pattern as led() rewrites it, which finds the same as the pattern: see the tests below)."""
     fast, slow = [], []
-    for branch in _top_level_branches(pattern):
+    for branch in _top_level_branches(led(pattern)):
         (fast if _led_by_a_character(branch) else slow).append(branch)
     if fast:
         yield from re.finditer("|".join(fast), text)
@@ -219,3 +223,89 @@ def test_a_damaged_or_foreign_dictionary_cache_is_not_used(
     segment._write_freq_cache(reference, cache)
     monkeypatch.setattr(segment.os, "getuid", lambda: cache.stat().st_uid + 1)
     assert not segment._read_freq_cache(jieba.Tokenizer(), cache)
+
+
+# ---- led(): the same regex with its branches starting on a plain character ----------------------
+
+
+def _same_matches(original: str, rewritten: str, text: str, flags: int = 0) -> None:
+    a, b = re.compile(original, flags), re.compile(rewritten, flags)
+    assert [(m.span(), m.group()) for m in b.finditer(text)] == [
+        (m.span(), m.group()) for m in a.finditer(text)
+    ]
+    for method in ("match", "fullmatch"):
+        found_a, found_b = getattr(a, method)(text), getattr(b, method)(text)
+        assert (found_b and found_b.span()) == (found_a and found_a.span())
+
+
+# small patterns of the shapes led() rewrites, over a small alphabet so that they match often
+_ATOM = st.sampled_from(["a", "b", "不", "是", "ab", "是不", "a不"])
+_TAIL = st.lists(
+    st.sampled_from(["a", "b", "是", "[ab]", "a?", "(?!b)", "(?=是)", ".{0,2}b"]), max_size=3
+)
+_HEAD = st.sampled_from(
+    [
+        "",
+        "(?:a|b不)",
+        "(?:a|是)?",
+        "(?:不|)",
+        "(?:a)?",
+        "(?<!不)",
+        "(?<=a)",
+        "(?<!不|是)",
+        "(?<!a)(?<!b)",
+        "[ab]",
+        "[a不]{1,2}",
+        "[ab]+",
+        "[ab]+?",
+        "[ab]{2}",
+        "[ab]*",
+        "(?:a|b)+",
+        "\\b",
+        "(?:(?<!a)b|是)",
+    ]
+)
+_BRANCH = st.tuples(_HEAD, _ATOM, _TAIL).map(lambda t: t[0] + t[1] + "".join(t[2]))
+_SMALL_PATTERN = st.lists(_BRANCH, min_size=1, max_size=4).map("|".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pattern=_SMALL_PATTERN, text=st.text(alphabet="ab不是 ", max_size=12))
+def test_a_led_pattern_finds_the_same_matches_in_the_same_order(pattern: str, text: str) -> None:
+    _same_matches(pattern, led(pattern), text)
+
+
+def _words_text(data: st.DataObject, pattern: str) -> str:
+    words = re.findall(r"[\u4e00-\u9fffa-z]{1,4}", pattern) or ["a"]
+    filler = st.text(alphabet="的了在我不没是有 0,。a", max_size=3)
+    return "".join(data.draw(st.lists(st.sampled_from(words) | filler, max_size=10)))
+
+
+def test_the_parser_compiles_many_patterns_led() -> None:
+    import nlp.parse  # noqa: F401  (imports every rule module)
+
+    assert len(REWRITTEN) >= 60  # the urgency, place, hazard and personal-data rules
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_every_led_rule_of_the_parser_matches_like_the_rule_as_written(data: st.DataObject) -> None:
+    import nlp.parse  # noqa: F401
+
+    (original, flags), rewritten = data.draw(st.sampled_from(sorted(REWRITTEN.items())))
+    _same_matches(original, rewritten, _words_text(data, original), flags)
+
+
+def test_led_rewrites_each_shape_it_knows_and_keeps_the_rest() -> None:
+    assert led("(?:a|b)c|d") == "ac|bc|d"
+    assert led("(?:现在|而家)?还在踢") == "现在还在踢|而家还在踢|还在踢"  # greedy: with it first
+    assert led("(?<!不|没)是") == "是(?<!(?:不|没)是)"
+    assert led("[搵揾]返") == "搵返|揾返"
+    assert led("[一二]{1,2}中") == "一[一二]{0,1}中|二[一二]{0,1}中"
+    assert led("[ab]+?c") == "a[ab]*?c|b[ab]*?c"
+    for kept in ("(a|b)c", "(?:a|b)*c", "[ab]*c", "\\bfire", "(?i:ab)", "\\d+号", "a|(?:b)?"):
+        assert led(kept) == kept  # groups that capture, starts that may be absent or unknown
+    # a look-behind at the very start of the text still looks at nothing
+    for text in ("是", "不是", "a是", "没是是"):
+        _same_matches("(?<!不|没)是", led("(?<!不|没)是"), text)
+    assert compile_led("(?:a|b)c", re.VERBOSE).pattern == "(?:a|b)c"  # spaces mean nothing there
