@@ -22,7 +22,7 @@ from nlp.model import MODEL_FILE, LinearModels
 from nlp.normalize import junk_ratio, normalize
 from nlp.pii import PiiSpan, find_pii_normalised
 from nlp.places import find_location
-from nlp.urgency import detect_urgency
+from nlp.urgency import detect_urgency, said_figuratively
 
 __all__ = ["ParseResult", "Parser", "PiiSpan", "get_parser"]
 
@@ -138,12 +138,15 @@ class Parser:
         # 0.895 → 0.904, set 10 0.890 → 0.895).
         # A farewell or a missing grandfather reads like chat to the report head; when the urgency
         # head is very sure of a message long enough to say something, danger wins the doubt.
+        # Neither model path overrides the rules' reading of danger words as a figure of speech
+        # (热得脑壳都要冒烟了, 他脑子进水了: the head knows the words, not the figure).
         doubted = p_report < 0.5 and not urgency.urgent
         sure_danger = (
             doubted
             and not urgency.cleared
             and len(prepared) >= _SURE_DANGER_MIN_CHARS
             and self._urgent_p(scored) >= _SURE_DANGER_THRESHOLD
+            and not said_figuratively(norm)
         )
         if doubted and not sure_danger:
             evidence = self._evidence(scored, words, "report", "no")
@@ -165,6 +168,7 @@ class Parser:
                 len(prepared) >= _URGENT_MODEL_MIN_CHARS
                 and not urgency.cleared
                 and self._urgent_by_model(scored)
+                and not said_figuratively(norm)
             )
         )
         categories = self.models.probabilities(scored, "category")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nlp.normalize import normalize
-from nlp.urgency import detect_urgency
+from nlp.parse import get_parser
+from nlp.urgency import detect_urgency, said_figuratively
 
 
 def urgent(text: str) -> bool:
@@ -243,3 +244,29 @@ def test_a_question_an_order_or_a_look_alike_of_an_all_clear_keeps_the_danger(te
 )
 def test_an_all_clear_a_denial_or_a_standing_problem_is_not_an_emergency(text: str) -> None:
     assert not detect_urgency(normalize(text)).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他脑子进水了", "耳朵进水了", "热得脑壳都要冒烟了", "天天加班 身体都累垮了"],
+)
+def test_danger_words_in_a_figure_of_speech_open_no_emergency_through_the_learned_head(
+    text: str,
+) -> None:
+    # the rules hear the figure; the learned head knows the words (进水, 冒烟) but not the figure,
+    # and had called 他脑子进水了 and 耳朵进水了 (real chat) an emergency on its own
+    assert said_figuratively(normalize(text))
+    assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "地下室进水了 水已经到膝盖了",
+        "问个事，宿舍那个热水器老是打不着火，今天有股臭味，有个工友洗澡晕在里面了",
+        "工地宿舍三楼那个插线板烧得发黑了，还有人拿热得快在烧水，一屋子胶皮味",
+    ],
+)
+def test_a_water_heater_or_a_flooded_basement_is_no_figure_of_speech(text: str) -> None:
+    assert not said_figuratively(normalize(text))
+    assert get_parser().parse(text).urgent
