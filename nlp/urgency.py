@@ -493,7 +493,9 @@ _DOUBTED = compile_led(r"但.{0,8}(?:不对劲|不对|不放心|不像)|还是�
 
 _WINDOW = 8
 _FIGURATIVE_CUES = frozenset({"fire", "smoke", "collapse", "explosion"})
-_FIGURATIVE = compile_led(r"热(?!水|得快)|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat")
+_FIGURATIVE = compile_led(
+    r"热(?!水|得快)|辣|脑壳|头上|头都|嘴巴|整个人|人都|心都|气得|骂得|笑得|chat"
+)
 # Water in a head or a gadget, and people "collapsing" from work or in a game, are no disaster.
 _SOAKED_THING = compile_led(r"(?:脑子|脑袋|脑壳|脑|耳朵|耳|手机|电脑|键盘|相机|手表|鞋子?|靴子?)$")
 _WORN_DOWN = frozenset("击打累拖整")
