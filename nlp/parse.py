@@ -22,7 +22,7 @@ from nlp.model import MODEL_FILE, LinearModels
 from nlp.normalize import junk_ratio, normalize
 from nlp.pii import PiiSpan, find_pii_normalised
 from nlp.places import find_location
-from nlp.urgency import detect_urgency, said_figuratively
+from nlp.urgency import detect_urgency, figures_of_speech
 
 __all__ = ["ParseResult", "Parser", "PiiSpan", "get_parser"]
 
@@ -139,14 +139,15 @@ class Parser:
         # A farewell or a missing grandfather reads like chat to the report head; when the urgency
         # head is very sure of a message long enough to say something, danger wins the doubt.
         # Neither model path overrides the rules' reading of danger words as a figure of speech
-        # (热得脑壳都要冒烟了, 他脑子进水了: the head knows the words, not the figure).
+        # (热得脑壳都要冒烟了, 他脑子进水了: the head knows the words, not the figure) unless the
+        # head still hears danger in the rest of the message.
         doubted = p_report < 0.5 and not urgency.urgent
         sure_danger = (
             doubted
             and not urgency.cleared
             and len(prepared) >= _SURE_DANGER_MIN_CHARS
             and self._urgent_p(scored) >= _SURE_DANGER_THRESHOLD
-            and not said_figuratively(norm)
+            and not self._only_the_figure(norm, _SURE_DANGER_THRESHOLD)
         )
         if doubted and not sure_danger:
             evidence = self._evidence(scored, words, "report", "no")
@@ -168,7 +169,7 @@ class Parser:
                 len(prepared) >= _URGENT_MODEL_MIN_CHARS
                 and not urgency.cleared
                 and self._urgent_by_model(scored)
-                and not said_figuratively(norm)
+                and not self._only_the_figure(norm, _URGENT_MODEL_THRESHOLD)
             )
         )
         categories = self.models.probabilities(scored, "category")
@@ -192,6 +193,18 @@ class Parser:
 
     def _urgent_p(self, scored) -> float:  # noqa: ANN001
         return self.models.probabilities(scored, "urgent")["yes"]
+
+    def _only_the_figure(self, norm: str, threshold: float) -> bool:
+        """The urgency head's danger was the figure of speech: without its danger words (脑子进水了
+        → 脑子 了) the head no longer reaches `threshold`."""
+        spans = figures_of_speech(norm)
+        if not spans:
+            return False
+        for start, end in spans:
+            norm = norm[:start] + " " * (end - start) + norm[end:]
+        prepared = prepare(norm)
+        scored = self.models.score(features(prepared, segment.cut(prepared), latin_words(norm)))
+        return self._urgent_p(scored) < threshold
 
     def _urgent_by_model(self, scored) -> bool:  # noqa: ANN001
         """The learned urgency head backs the rules up for messages the report head takes."""

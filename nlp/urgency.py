@@ -532,18 +532,17 @@ def _figure_of_speech(text: str, cue: _Cue, m: re.Match[str], start: int) -> boo
     return "垮" in m.group() and text[m.start() - 1 : m.start()] in _WORN_DOWN  # 累垮了, 击垮了
 
 
-def said_figuratively(text: str) -> bool:
-    """Danger words that the rules heard only as a figure of speech (热得脑壳都要冒烟了, 他脑子进水了).
-
-    For a message detect_urgency() did not call urgent: the learned head, which knows the words but
-    not the figure, must not call it danger on its own either (as with an all-clear)."""
+def figures_of_speech(text: str) -> list[tuple[int, int]]:
+    """Spans of danger words that the rules hear only as a figure of speech (热得脑壳都要冒烟了,
+    他脑子进水了): the learned head knows the words but not the figure (see nlp/parse.py)."""
     text = text.translate(_ASCII_LOWER)
     chars = frozenset(text)
-    for cue in (*_CUES, *(pair.cue for pair in _PAIRS)):
-        for m in cue.pattern.finditer(text, chars):
-            if _figure_of_speech(text, cue, m, _clause_start(text, m.start())):
-                return True
-    return False
+    return [
+        m.span()
+        for cue in (*_CUES, *(pair.cue for pair in _PAIRS))
+        for m in cue.pattern.finditer(text, chars)
+        if _figure_of_speech(text, cue, m, _clause_start(text, m.start()))
+    ]
 
 
 def _counts(text: str, cue: _Cue, m: re.Match[str]) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from nlp.normalize import normalize
 from nlp.parse import get_parser
-from nlp.urgency import detect_urgency, said_figuratively
+from nlp.urgency import detect_urgency, figures_of_speech
 
 
 def urgent(text: str) -> bool:
@@ -255,7 +255,7 @@ def test_danger_words_in_a_figure_of_speech_open_no_emergency_through_the_learne
 ) -> None:
     # the rules hear the figure; the learned head knows the words (进水, 冒烟) but not the figure,
     # and had called 他脑子进水了 and 耳朵进水了 (real chat) an emergency on its own
-    assert said_figuratively(normalize(text))
+    assert figures_of_speech(normalize(text))
     assert not get_parser().parse(text).urgent
 
 
@@ -268,5 +268,14 @@ def test_danger_words_in_a_figure_of_speech_open_no_emergency_through_the_learne
     ],
 )
 def test_a_water_heater_or_a_flooded_basement_is_no_figure_of_speech(text: str) -> None:
-    assert not said_figuratively(normalize(text))
+    assert not figures_of_speech(normalize(text))
     assert get_parser().parse(text).urgent
+
+
+def test_a_figure_of_speech_does_not_hide_danger_the_rest_of_the_message_describes() -> None:
+    # the learned head gives way only when the figure's words were its danger
+    parser = get_parser()
+    assert parser._only_the_figure(normalize("他脑子进水了"), 0.45)
+    mixed = normalize("脑子进水了 我爸八十多了一个人住 电话一直打不通")
+    assert figures_of_speech(mixed)
+    assert not parser._only_the_figure(mixed, 0.45)
