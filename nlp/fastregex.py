@@ -21,16 +21,18 @@ _SPECIAL = set("()[]{}.*+?^$|\\")
 def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
     """(index, character, group depth after it) for each character that is neither escaped nor
     inside a class: the characters that shape the pattern."""
-    depth, in_class, escaped = 0, False, False
+    depth, in_class, escaped, opened = 0, False, False, -1
     for i, ch in enumerate(pattern):
         if escaped:
             escaped = False
         elif ch == "\\":
             escaped = True
         elif in_class:
-            in_class = ch != "]"
+            # a ] right after [ or [^ is one of the class's characters ([]a], [^]a])
+            first = i == opened + 1 or (i == opened + 2 and pattern[opened + 1] == "^")
+            in_class = ch != "]" or first
         elif ch == "[":
-            in_class = True
+            in_class, opened = True, i
         else:
             depth += (ch == "(") - (ch == ")")
             yield i, ch, depth
@@ -188,8 +190,8 @@ def _plain_class(branch: str) -> tuple[str, int] | None:
     """The characters of a leading class of plain characters ([搵揾]), and where it ends."""
     end = branch.find("]")
     chars = branch[1:end] if end > 1 else ""
-    if not chars or chars[0] == "^" or any(c in "\\-[" for c in chars):
-        return None
+    if not chars or any(c in _SPECIAL or c in "-#" or c.isspace() for c in chars):
+        return None  # [^…], ranges, escapes and characters that mean more outside a class
     return chars, end
 
 
@@ -207,6 +209,8 @@ def _led(branch: str, budget: int) -> list[str] | None:
             rest, alternatives = rest[1:], [*alternatives, ""]
         elif rest[:1] in _QUANTIFIERS:
             return None
+        if any(a.count("{") != a.count("}") for a in alternatives):
+            return None  # (?:x{1,)2}: joined to what follows, a brace could become a count
         spread: list[str] = []
         for alternative in alternatives:
             led = _led(alternative + rest, budget - len(spread))
@@ -255,6 +259,11 @@ def _one_taken(item: str, rest: str) -> str | None:
 _CAPTURING = re.compile(r"(?<!\\)(?:\\\\)*\((?!\?(?!P<))")
 
 
+# What led() does not read: comments (?#…) and inline verbose flags (?x), where spaces and # mean
+# something else.
+_UNREAD = re.compile(r"\(\?#|\(\?[aiLmsu]*x")
+
+
 def led(pattern: str) -> str:
     """`pattern` with its top-level branches rewritten to start with a plain character where
     that can be done exactly: re then jumps between the positions holding a first character
@@ -265,8 +274,8 @@ def led(pattern: str) -> str:
     leading class of plain characters is spelled out. A pattern with capturing groups, or a
     branch that cannot be led, is kept as it was; the result always finds the same matches in
     the same order. Not for re.VERBOSE patterns (their spaces and comments are not read here)."""
-    if _CAPTURING.search(pattern):
-        return pattern  # spreading a group would renumber or repeat it
+    if _CAPTURING.search(pattern) or _UNREAD.search(pattern):
+        return pattern  # spreading a group would renumber or repeat it; see _UNREAD
     branches: list[str] = []
     for branch in _top_level_branches(pattern):
         branches += _led(branch, _MAX_SPREAD) or [branch]

@@ -263,6 +263,9 @@ _HEAD = st.sampled_from(
         "(?:a|b)+",
         "\\b",
         "(?:(?<!a)b|是)",
+        "[a.|]",
+        "[]a]",
+        "[^]a]",
     ]
 )
 _BRANCH = st.tuples(_HEAD, _ATOM, _TAIL).map(lambda t: t[0] + t[1] + "".join(t[2]))
@@ -309,3 +312,29 @@ def test_led_rewrites_each_shape_it_knows_and_keeps_the_rest() -> None:
     for text in ("是", "不是", "a是", "没是是"):
         _same_matches("(?<!不|没)是", led("(?<!不|没)是"), text)
     assert compile_led("(?:a|b)c", re.VERBOSE).pattern == "(?:a|b)c"  # spaces mean nothing there
+
+
+@pytest.mark.parametrize(
+    ("pattern", "texts"),
+    [
+        # a class's characters that mean more outside it, or a ] that opens it (found in review)
+        ("[a|b]c", ["c |c", "ac"]),
+        ("[.。]{3,}", ["x.. 。。。", "..."]),
+        ("[.。]$", ["好的x", "好的。"]),
+        ("[a^]c", ["c ^c"]),
+        ("[!！?？]{2,}", ["啊！？"]),
+        ("[)）]了", ["好）了"]),
+        ("[]|[ab]c]", ["c", "]", "ac]"]),
+        ("[^]|[ab]c]", ["xc]", "]"]),
+        # spaces and # mean something else under (?x); comments are not read
+        ("(?x)q|[a b]c", ["c  c ac"]),
+        ("(?x)q|(?<!b)[#]c", ["#c"]),
+        ("[cb](?#n){1,2}", ["bc"]),
+        ("(?<!x)a(?#n)?b", ["b", "ab"]),
+        # an open brace inside a group must not meet its count outside it
+        ("(?:ax{1,)2}", ["ax{1,2}", "axx"]),
+    ],
+)
+def test_led_keeps_what_it_cannot_read_as_it_was(pattern: str, texts: list[str]) -> None:
+    for text in texts:
+        _same_matches(pattern, led(pattern), text)
