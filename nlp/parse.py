@@ -18,7 +18,7 @@ from nlp.features import WORD_MARK, features, latin_words, prepare
 from nlp.greeting import asks_who_is_there
 from nlp.hazard import hazard_of
 from nlp.level import level_prior, suggest_level
-from nlp.model import MODEL_FILE, LinearModels
+from nlp.model import MODEL_FILE, LinearModels, Scored
 from nlp.normalize import junk_ratio, normalize
 from nlp.pii import PiiSpan, find_pii_normalised
 from nlp.places import find_location
@@ -123,9 +123,7 @@ class Parser:
             return _not_a_report(pii)
         if asks_who_is_there(norm):  # 现在还有人没睡吗: a roll call, however its words score
             return _not_a_report(pii)
-        prepared = prepare(norm)
-        words = segment.cut(prepared)
-        scored = self.models.score(features(prepared, words, latin_words(norm)))
+        prepared, words, scored = self._scored(norm)
         report_logit = float(scored.scores[self.models.heads["report"].start])
         report_logit += _PHOTO_LOGIT * has_photo + _LOCATION_LOGIT * has_location
         p_report = 1.0 / (1.0 + pow(2.718281828459045, -report_logit))
@@ -202,9 +200,13 @@ class Parser:
             return False
         for start, end in spans:
             norm = norm[:start] + " " * (end - start) + norm[end:]
+        return self._urgent_p(self._scored(norm)[2]) < threshold
+
+    def _scored(self, norm: str) -> tuple[str, list[str], Scored]:
+        """The prepared text, its words and every head's scores for a normalised message."""
         prepared = prepare(norm)
-        scored = self.models.score(features(prepared, segment.cut(prepared), latin_words(norm)))
-        return self._urgent_p(scored) < threshold
+        words = segment.cut(prepared)
+        return prepared, words, self.models.score(features(prepared, words, latin_words(norm)))
 
     def _urgent_by_model(self, scored) -> bool:  # noqa: ANN001
         """The learned urgency head backs the rules up for messages the report head takes."""
